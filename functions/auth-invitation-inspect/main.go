@@ -1,0 +1,33 @@
+// Command auth-invitation-inspect answers POST /auth/invitations/inspect:
+// who an invitation link is for. It consumes nothing.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"backoffice/shared/api"
+	"backoffice/shared/awsenv"
+	"backoffice/shared/staff"
+	"backoffice/shared/store"
+)
+
+func main() {
+	db := store.New(store.NewClient(awsenv.Config()), awsenv.Require("TABLE_NAME"))
+	svc := &staff.Service{Store: db, Now: db.Now}
+
+	lambda.Start(api.Handle(func(ctx context.Context, req api.Request) (api.Response, error) {
+		var in struct {
+			Token string `json:"token"`
+		}
+		if err := api.DecodeJSON(req, &in); err != nil {
+			return api.Response{}, err
+		}
+		inv, err := svc.Inspect(ctx, in.Token)
+		if err != nil {
+			return api.Response{}, err
+		}
+		return api.OK(inv), nil
+	}))
+}

@@ -1,0 +1,36 @@
+// Command auth-logout answers POST /auth/logout: this access token and this
+// refresh token stop working at once.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"backoffice/shared/api"
+	"backoffice/shared/auth"
+	"backoffice/shared/awsenv"
+	"backoffice/shared/directory/cognito"
+	"backoffice/shared/session"
+	"backoffice/shared/store"
+)
+
+func main() {
+	cfg := awsenv.Config()
+	db := store.New(store.NewClient(cfg), awsenv.Require("TABLE_NAME"))
+	sessions := &session.Service{Store: db, Dir: cognito.FromEnv(cfg, "STAFF"), Realm: store.RealmStaff, Now: db.Now}
+	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
+
+	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {
+		var in struct {
+			RefreshToken string `json:"refreshToken"`
+		}
+		if err := api.DecodeJSON(req, &in); err != nil {
+			return api.Response{}, err
+		}
+		if err := sessions.Logout(ctx, session.CallerOf(c), in.RefreshToken, session.ClientOf(ctx, req)); err != nil {
+			return api.Response{}, err
+		}
+		return api.NoContent(), nil
+	})))
+}

@@ -1,0 +1,28 @@
+package auth
+
+// Route access levels besides a permission key.
+const (
+	Public = "public" // no token: API Gateway has no authorizer on the route
+	Self   = "self"   // any active person of the route's realm
+)
+
+// Routes maps every route of template.yaml to the permission it needs, or to
+// Public or Self. A route that is missing here is refused (fail closed), and
+// a test proves this map and template.yaml list the same routes.
+var Routes = map[string]string{
+	"GET /health":                    Public,
+	"GET /accept-invitation":         Public,
+	"GET /reset-password":            Public,
+	"POST /auth/login":               Public,
+	"POST /auth/refresh":             Public,
+	"POST /auth/invitations/inspect": Public,
+	"POST /auth/invitations/accept":  Public,
+	"GET /auth/me":                   Self,
+	"PATCH /auth/me":                 Self,
+	"POST /auth/logout":              Self,
+	"POST /auth/logout-all":          Self,
+	"POST /staff/invitations":        StaffInvite,
+	"GET /staff/{id}":                StaffRead,
+	"POST /staff/{id}/invitation":    StaffInvite,
+	"GET /staff":                     StaffRead,
+}

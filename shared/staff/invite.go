@@ -1,0 +1,206 @@
+package staff
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+
+	"backoffice/shared/audit"
+	"backoffice/shared/auth"
+	"backoffice/shared/ids"
+	"backoffice/shared/outbox"
+	"backoffice/shared/problem"
+	"backoffice/shared/store"
+	"backoffice/shared/text"
+	"backoffice/shared/tokens"
+)
+
+// InviteInput is what an invitation needs.
+type InviteInput struct {
+	Email     string   `json:"email"`
+	FirstName string   `json:"firstName"`
+	LastName  string   `json:"lastName"`
+	RoleIDs   []string `json:"roleIds"`
+	Locale    string   `json:"locale,omitempty"`
+}
+
+func (in *InviteInput) validate() error {
+	var f problem.Fields
+	email, err := text.Email(in.Email)
+	if err != nil {
+		f.Add("email", "must be a valid email address")
+	}
+	in.Email = email
+	in.FirstName = name(&f, "firstName", in.FirstName, true)
+	in.LastName = name(&f, "lastName", in.LastName, true)
+	if in.Locale != "" && !validLocale(in.Locale) {
+		f.Add("locale", "must be one of nl, en, de")
+	}
+	seen := map[string]bool{}
+	for _, r := range in.RoleIDs {
+		if seen[r] || (r != auth.OwnerRoleID && r != auth.AdminRoleID && !ids.Valid(r)) {
+			f.Add("roleIds", "must be distinct ids of existing roles")
+			break
+		}
+		seen[r] = true
+	}
+	return f.Err()
+}
+
+// Invited is the outcome of an invitation.
+type Invited struct {
+	Staff     View
+	ExpiresAt time.Time
+}
+
+// Invite creates an invited person in one transaction: profile, unique email
+// claim, seat counter, hashed token, the invitation mail in the outbox, role
+// memberships and the audit event. Cognito is not called: the user is made
+// when the invitation is accepted.
+func (s *Service) Invite(ctx context.Context, actor audit.Actor, inviterName string, in InviteInput, linkBase string) (*Invited, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	settings, err := s.settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.invite(ctx, actor, inviterName, in, settings, linkBase)
+}
+
+// InviteAs is an invitation made through the API: the caller may only hand
+// out roles within their own permissions. The caller's name (for the mail),
+// the settings and the roles come in one BatchGetItem.
+func (s *Service) InviteAs(ctx context.Context, caller *auth.Caller, actor audit.Actor, in InviteInput, linkBase string) (*Invited, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	keys := []store.Key{store.StaffKey(caller.PersonID), store.SettingsKey()}
+	for _, id := range in.RoleIDs {
+		keys = append(keys, store.RoleKey(id))
+	}
+	items, err := s.Store.BatchGet(ctx, keys, false)
+	if err != nil {
+		return nil, err
+	}
+	var inviter store.Staff
+	var settings store.Settings
+	if err := decodeFound(items, store.StaffKey(caller.PersonID), &inviter); err != nil {
+		return nil, err
+	}
+	if err := decodeFound(items, store.SettingsKey(), &settings); err != nil {
+		return nil, err
+	}
+	roles, err := rolesFound(items, in.RoleIDs)
+	if err != nil {
+		return nil, err
+	}
+	if err := caller.CheckGrant(roles); err != nil {
+		return nil, err
+	}
+	return s.invite(ctx, actor, FullName(&inviter), in, &settings, linkBase)
+}
+
+func (s *Service) invite(ctx context.Context, actor audit.Actor, inviterName string, in InviteInput, settings *store.Settings, linkBase string) (*Invited, error) {
+	if in.Locale == "" {
+		in.Locale = settings.DefaultLocale
+	}
+	now := s.Now().UTC()
+	stamp := now.Format(time.RFC3339)
+	expires := now.Add(time.Duration(settings.InvitationTTLHours) * time.Hour).Truncate(time.Second)
+	raw, hash := tokens.New()
+
+	p := &store.Staff{
+		ID: ids.New(), Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
+		Status: store.StatusInvited, Locale: in.Locale, RoleIDs: nonNil(in.RoleIDs),
+		CreatedAt: stamp, UpdatedAt: stamp, InvitedBy: actor.ID,
+		InvitationHash: hash, InvitationSentAt: stamp, InvitationExpires: expires.Format(time.RFC3339),
+		Version: 1,
+	}
+	tx := s.Store.Tx()
+	tx.PutNew(p.Index(), problem.Conflict)
+	tx.PutNew(store.NewEmailClaim(store.RealmStaff, p.Email, p.ID), problem.EmailTaken)
+	takeSeat(tx)
+	tx.PutNew(newToken(store.TokenInvitation, hash, p.ID, now, expires), nil)
+	tx.PutNew(outbox.NewItem(ids.New(), "invitation", p.Locale, p.Email, map[string]string{
+		"firstName":   p.FirstName,
+		"inviterName": inviterName,
+		"shopName":    settings.ShopName,
+		"email":       p.Email,
+		"link":        linkBase + "/accept-invitation#token=" + raw,
+		"expiresAt":   p.InvitationExpires,
+	}, now), nil)
+	for _, m := range p.Members() {
+		tx.PutNew(m, nil)
+		tx.Update(store.RoleKey(m.RoleID), expression.Add(expression.Name("memberCount"), expression.Value(1)),
+			existsCond(), problem.Invalid("roleIds", "must be distinct ids of existing roles"))
+	}
+	audit.New(actor, "staff.invite", "staff", p.ID, "Invited "+p.Email, now, retention(settings)).Add(tx)
+	if err := s.Store.Write(ctx, tx); err != nil {
+		return nil, err
+	}
+	return &Invited{Staff: viewOf(p, nil, now), ExpiresAt: expires}, nil
+}
+
+// takeSeat counts an invited or active person against the plan's seat limit
+// inside the transaction, so parallel invites can never pass it.
+func takeSeat(tx *store.Tx) {
+	cond := expression.Name("seatsUsed").LessThan(expression.Name("seatLimit"))
+	tx.Update(store.SettingsKey(), expression.Add(expression.Name("seatsUsed"), expression.Value(1)), &cond, problem.SeatLimitReached)
+}
+
+func newToken(kind, hash, subjectID string, now, expires time.Time) store.Token {
+	k := store.TokenKey(hash)
+	return store.Token{
+		PK: k.PK, SK: k.SK, Type: "Token", Kind: kind, Realm: store.RealmStaff, SubjectID: subjectID,
+		CreatedAt: now.Format(time.RFC3339), ExpiresAt: expires.Format(time.RFC3339),
+		// Kept a day past expiry so a late click still finds it and says "expired".
+		TTL: expires.Add(24 * time.Hour).Unix(),
+	}
+}
+
+func retention(s *store.Settings) time.Duration {
+	return time.Duration(s.AuditRetentionDays) * 24 * time.Hour
+}
+
+func existsCond() *expression.ConditionBuilder {
+	c := expression.AttributeExists(expression.Name("pk"))
+	return &c
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// decodeFound decodes the item at k of a BatchGet answer.
+func decodeFound(items map[store.Key]map[string]store.AttributeValue, k store.Key, out any) error {
+	raw, ok := items[k]
+	if !ok {
+		return fmt.Errorf("%s: %w", k.PK, store.ErrNotFound)
+	}
+	return store.Unmarshal(raw, out)
+}
+
+// rolesFound decodes the roles ids from a BatchGet answer; a missing one is
+// a 422 on roleIds.
+func rolesFound(items map[store.Key]map[string]store.AttributeValue, ids []string) ([]store.Role, error) {
+	roles := make([]store.Role, 0, len(ids))
+	for _, id := range ids {
+		var r store.Role
+		if err := decodeFound(items, store.RoleKey(id), &r); err != nil {
+			return nil, problem.Invalid("roleIds", "must be distinct ids of existing roles")
+		}
+		roles = append(roles, r)
+	}
+	return roles, nil
+}
+
+// FullName is how a person is named in mails.
+func FullName(p *store.Staff) string {
+	return fmt.Sprintf("%s %s", p.FirstName, p.LastName)
+}

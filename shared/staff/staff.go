@@ -1,0 +1,142 @@
+// Package staff holds the rules for backoffice users: invitations, accepting
+// them, and a person's own profile. Every change is one DynamoDB transaction
+// that also writes its audit event and, where a mail goes out, its outbox item.
+package staff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"backoffice/shared/auth"
+	"backoffice/shared/directory"
+	"backoffice/shared/problem"
+	"backoffice/shared/store"
+	"backoffice/shared/text"
+)
+
+// Service applies the staff rules.
+type Service struct {
+	Store *store.Store
+	Dir   directory.Directory // nil for functions that never call Cognito
+	Now   func() time.Time
+}
+
+// Locales the backoffice and its mails speak.
+var Locales = []string{"nl", "en", "de"}
+
+func validLocale(l string) bool {
+	for _, x := range Locales {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+// View is a staff member as the API shows it (API.md "Staff").
+type View struct {
+	ID          string         `json:"id"`
+	Email       string         `json:"email"`
+	FirstName   string         `json:"firstName"`
+	LastName    string         `json:"lastName"`
+	Status      string         `json:"status"`
+	Locale      string         `json:"locale"`
+	Roles       []auth.RoleRef `json:"roles"`
+	CreatedAt   string         `json:"createdAt"`
+	UpdatedAt   string         `json:"updatedAt"`
+	LastLoginAt string         `json:"lastLoginAt,omitempty"`
+	InvitedBy   string         `json:"invitedBy,omitempty"`
+	Invitation  *Invitation    `json:"invitation,omitempty"`
+	Version     int64          `json:"version"`
+}
+
+// Invitation is the state of a pending invitation.
+type Invitation struct {
+	SentAt    string `json:"sentAt"`
+	ExpiresAt string `json:"expiresAt"`
+	Expired   bool   `json:"expired"`
+}
+
+// Me is the signed-in person's own view, with effective permissions.
+type Me struct {
+	ID          string         `json:"id"`
+	Email       string         `json:"email"`
+	FirstName   string         `json:"firstName"`
+	LastName    string         `json:"lastName"`
+	Status      string         `json:"status"`
+	Locale      string         `json:"locale"`
+	Roles       []auth.RoleRef `json:"roles"`
+	Permissions []string       `json:"permissions"`
+}
+
+func viewOf(p *store.Staff, roles []auth.RoleRef, now time.Time) View {
+	v := View{
+		ID: p.ID, Email: p.Email, FirstName: p.FirstName, LastName: p.LastName,
+		Status: p.Status, Locale: p.Locale, Roles: roles,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, LastLoginAt: p.LastLogin,
+		InvitedBy: p.InvitedBy, Version: p.Version,
+	}
+	if p.Status == store.StatusInvited && p.InvitationExpires != "" {
+		exp, _ := time.Parse(time.RFC3339, p.InvitationExpires)
+		v.Invitation = &Invitation{SentAt: p.InvitationSentAt, ExpiresAt: p.InvitationExpires, Expired: !now.Before(exp)}
+	}
+	return v
+}
+
+// MeOf builds the Me answer from a profile and the caller's loaded roles.
+func MeOf(p *store.Staff, roles []auth.RoleRef, permissions []string) Me {
+	if roles == nil {
+		roles = []auth.RoleRef{}
+	}
+	return Me{
+		ID: p.ID, Email: p.Email, FirstName: p.FirstName, LastName: p.LastName,
+		Status: p.Status, Locale: p.Locale, Roles: roles, Permissions: permissions,
+	}
+}
+
+// Profile reads a staff profile (consistently: answers follow writes).
+func (s *Service) Profile(ctx context.Context, id string) (*store.Staff, error) {
+	var p store.Staff
+	err := s.Store.Get(ctx, store.StaffKey(id), &p, true)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, problem.NotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func (s *Service) settings(ctx context.Context) (*store.Settings, error) {
+	var st store.Settings
+	if err := s.Store.Get(ctx, store.SettingsKey(), &st, false); err != nil {
+		return nil, fmt.Errorf("read settings: %w", err)
+	}
+	return &st, nil
+}
+
+// name validates a first or last name.
+func name(f *problem.Fields, field, value string, required bool) string {
+	if text.HasControl(value) {
+		f.Add(field, "must not contain control characters")
+		return ""
+	}
+	v := text.CleanLine(value)
+	switch {
+	case v == "" && required:
+		f.Add(field, "is required")
+	case len([]rune(v)) > 100:
+		f.Add(field, "must be at most 100 characters")
+	}
+	return v
+}
+
+// putMembers rewrites the person's role member items so their copied list
+// keys follow the profile (name, email and status changes).
+func putMembers(tx *store.Tx, p *store.Staff) {
+	for _, m := range p.Members() {
+		tx.Put(m, nil, nil)
+	}
+}

@@ -1,0 +1,263 @@
+package store
+
+import (
+	"backoffice/shared/text"
+)
+
+// Person statuses.
+const (
+	StatusInvited  = "invited"
+	StatusActive   = "active"
+	StatusInactive = "inactive"
+)
+
+// Staff is a backoffice user's profile.
+type Staff struct {
+	PK        string   `dynamodbav:"pk"`
+	SK        string   `dynamodbav:"sk"`
+	Type      string   `dynamodbav:"type"`
+	ID        string   `dynamodbav:"id"`
+	Email     string   `dynamodbav:"email"`
+	FirstName string   `dynamodbav:"firstName"`
+	LastName  string   `dynamodbav:"lastName"`
+	Status    string   `dynamodbav:"status"`
+	Locale    string   `dynamodbav:"locale"`
+	RoleIDs   []string `dynamodbav:"roleIds"`
+	Sub       string   `dynamodbav:"sub,omitempty"`
+	CreatedAt string   `dynamodbav:"createdAt"`
+	UpdatedAt string   `dynamodbav:"updatedAt"`
+	LastLogin string   `dynamodbav:"lastLoginAt,omitempty"`
+	InvitedBy string   `dynamodbav:"invitedBy,omitempty"`
+	// The current invitation: its token hash (a newer one replaces it, which
+	// is what kills the old link) and when it was sent and expires.
+	InvitationHash    string `dynamodbav:"invitationHash,omitempty"`
+	InvitationSentAt  string `dynamodbav:"invitationSentAt,omitempty"`
+	InvitationExpires string `dynamodbav:"invitationExpiresAt,omitempty"`
+	ResetHash         string `dynamodbav:"resetHash,omitempty"`
+	Version           int64  `dynamodbav:"version"`
+
+	// List index keys, derived from the fields above by Index.
+	GSI1PK string `dynamodbav:"gsi1pk,omitempty"`
+	GSI1SK string `dynamodbav:"gsi1sk,omitempty"`
+	GSI2PK string `dynamodbav:"gsi2pk,omitempty"`
+	GSI2SK string `dynamodbav:"gsi2sk,omitempty"`
+	GSI3PK string `dynamodbav:"gsi3pk,omitempty"`
+	GSI3SK string `dynamodbav:"gsi3sk,omitempty"`
+	GSI4PK string `dynamodbav:"gsi4pk,omitempty"`
+	GSI4SK string `dynamodbav:"gsi4sk,omitempty"`
+}
+
+// Index sets the keys and the derived list-index attributes. Call it before
+// every write so the indexes never disagree with the fields.
+func (s *Staff) Index() *Staff {
+	k := StaffKey(s.ID)
+	s.PK, s.SK, s.Type = k.PK, k.SK, "Staff"
+	part := StaffPartition(s.Status)
+	first, last := text.Fold(s.FirstName), text.Fold(s.LastName)
+	s.GSI1PK, s.GSI1SK = part, last+"#"+first+"#"+s.ID
+	s.GSI2PK, s.GSI2SK = part, first+"#"+last+"#"+s.ID
+	s.GSI3PK, s.GSI3SK = part, s.Email+"#"+s.ID
+	s.GSI4PK, s.GSI4SK = part, s.CreatedAt+"#"+s.ID
+	return s
+}
+
+// StaffPartition is the index partition of staff with one status: a status
+// filter is a Query on one partition, never a filter over everyone.
+func StaffPartition(status string) string { return "STAFF#" + status }
+
+// RoleStaffPartition is the same for the members of one role: role member
+// items carry the member's index keys, so "staff with role R, sorted" is a
+// Query too.
+func RoleStaffPartition(roleID, status string) string { return "ROLE#" + roleID + "#STAFF#" + status }
+
+// Members are the role member items of the person, with the person's list
+// keys copied in. Write them whenever the profile is written.
+func (s *Staff) Members() []RoleMember {
+	s.Index()
+	members := make([]RoleMember, 0, len(s.RoleIDs))
+	for _, roleID := range s.RoleIDs {
+		m := NewRoleMember(roleID, s.ID)
+		part := RoleStaffPartition(roleID, s.Status)
+		m.GSI1PK, m.GSI1SK = part, s.GSI1SK
+		m.GSI2PK, m.GSI2SK = part, s.GSI2SK
+		m.GSI3PK, m.GSI3SK = part, s.GSI3SK
+		m.GSI4PK, m.GSI4SK = part, s.GSI4SK
+		members = append(members, m)
+	}
+	return members
+}
+
+// HasRole reports whether the person holds role id.
+func (s *Staff) HasRole(id string) bool {
+	for _, r := range s.RoleIDs {
+		if r == id {
+			return true
+		}
+	}
+	return false
+}
+
+// Auth is what every authenticated request reads about its caller, by the
+// token's sub, in one GetItem. It is written at accept and changed inside the
+// same transactions that change the profile fields it copies.
+type Auth struct {
+	PK       string   `dynamodbav:"pk"`
+	SK       string   `dynamodbav:"sk"`
+	Type     string   `dynamodbav:"type"`
+	Sub      string   `dynamodbav:"sub"`
+	Realm    string   `dynamodbav:"realm"` // "staff" or "customer"
+	PersonID string   `dynamodbav:"personId"`
+	Email    string   `dynamodbav:"email"`
+	Status   string   `dynamodbav:"status"`
+	RoleIDs  []string `dynamodbav:"roleIds"`
+	// Tokens whose auth_time is at or before this second are refused:
+	// logout-all, deactivation and password changes set it.
+	TokensNotBefore int64 `dynamodbav:"tokensNotBefore"`
+}
+
+// NewAuth builds the auth record of a person.
+func NewAuth(sub, realm, personID, email, status string, roleIDs []string) Auth {
+	k := AuthKey(sub)
+	return Auth{PK: k.PK, SK: k.SK, Type: "Auth", Sub: sub, Realm: realm, PersonID: personID, Email: email, Status: status, RoleIDs: roleIDs}
+}
+
+// EmailClaim makes an address unique within a realm.
+type EmailClaim struct {
+	PK       string `dynamodbav:"pk"`
+	SK       string `dynamodbav:"sk"`
+	Type     string `dynamodbav:"type"`
+	Email    string `dynamodbav:"email"`
+	PersonID string `dynamodbav:"personId"`
+}
+
+// NewEmailClaim claims email for personID.
+func NewEmailClaim(realm, email, personID string) EmailClaim {
+	k := EmailKey(realm, email)
+	return EmailClaim{PK: k.PK, SK: k.SK, Type: "EmailClaim", Email: email, PersonID: personID}
+}
+
+// Token kinds.
+const (
+	TokenInvitation = "invitation"
+	TokenReset      = "reset"
+)
+
+// Token is a mail token, stored only as the hash of its secret.
+type Token struct {
+	PK        string `dynamodbav:"pk"`
+	SK        string `dynamodbav:"sk"`
+	Type      string `dynamodbav:"type"`
+	Kind      string `dynamodbav:"kind"`
+	Realm     string `dynamodbav:"realm"`
+	SubjectID string `dynamodbav:"subjectId"`
+	ExpiresAt string `dynamodbav:"expiresAt"`
+	CreatedAt string `dynamodbav:"createdAt"`
+	// ClaimID and ClaimedAt mark an accept in progress: the token is claimed
+	// before Cognito is called so two parallel accepts can not both proceed.
+	ClaimID   string `dynamodbav:"claimId,omitempty"`
+	ClaimedAt string `dynamodbav:"claimedAt,omitempty"`
+	UsedAt    string `dynamodbav:"usedAt,omitempty"`
+	TTL       int64  `dynamodbav:"ttl"`
+}
+
+// Session is one login; refresh needs it, logout deletes it, and
+// tokensNotBefore on the auth record ends all older ones at once.
+type Session struct {
+	PK        string `dynamodbav:"pk"`
+	SK        string `dynamodbav:"sk"`
+	Type      string `dynamodbav:"type"`
+	PersonID  string `dynamodbav:"personId"`
+	Sub       string `dynamodbav:"sub"`
+	Realm     string `dynamodbav:"realm"`
+	AuthTime  int64  `dynamodbav:"authTime"`
+	CreatedAt string `dynamodbav:"createdAt"`
+	SourceIP  string `dynamodbav:"sourceIp,omitempty"`
+	UserAgent string `dynamodbav:"userAgent,omitempty"`
+	TTL       int64  `dynamodbav:"ttl"`
+}
+
+// Revoked denies one access token by its jti until the token expires.
+type Revoked struct {
+	PK   string `dynamodbav:"pk"`
+	SK   string `dynamodbav:"sk"`
+	Type string `dynamodbav:"type"`
+	TTL  int64  `dynamodbav:"ttl"`
+}
+
+// NewRevoked denies jti until exp.
+func NewRevoked(jti string, exp int64) Revoked {
+	k := RevokedKey(jti)
+	return Revoked{PK: k.PK, SK: k.SK, Type: "RevokedToken", TTL: exp}
+}
+
+// Settings is the shop's configuration and its race-free counters.
+type Settings struct {
+	PK                     string `dynamodbav:"pk"`
+	SK                     string `dynamodbav:"sk"`
+	Type                   string `dynamodbav:"type"`
+	ShopName               string `dynamodbav:"shopName"`
+	DefaultLocale          string `dynamodbav:"defaultLocale"`
+	SeatLimit              int    `dynamodbav:"seatLimit"`
+	SeatsUsed              int    `dynamodbav:"seatsUsed"`
+	ActiveOwners           int    `dynamodbav:"activeOwners"`
+	IncludedSeats          int    `dynamodbav:"includedSeats"`
+	PricePerExtraSeatCents int    `dynamodbav:"pricePerExtraSeatCents"`
+	Currency               string `dynamodbav:"currency"`
+	InvitationTTLHours     int    `dynamodbav:"invitationTtlHours"`
+	ResetTTLMinutes        int    `dynamodbav:"resetTtlMinutes"`
+	AuditRetentionDays     int    `dynamodbav:"auditRetentionDays"`
+	UpdatedAt              string `dynamodbav:"updatedAt"`
+	Version                int64  `dynamodbav:"version"`
+}
+
+// DefaultSettings are the settings of a new shop (seed 001: one seat
+// included, €25 a month for each extra; seed 004: plans of a few seats).
+func DefaultSettings(shopName, now string) Settings {
+	k := SettingsKey()
+	return Settings{
+		PK: k.PK, SK: k.SK, Type: "Settings",
+		ShopName: shopName, DefaultLocale: "en",
+		SeatLimit: 5, IncludedSeats: 1, PricePerExtraSeatCents: 2500, Currency: "EUR",
+		InvitationTTLHours: 7 * 24, ResetTTLMinutes: 60, AuditRetentionDays: 400,
+		UpdatedAt: now, Version: 1,
+	}
+}
+
+// Role is a named set of permissions.
+type Role struct {
+	PK          string   `dynamodbav:"pk"`
+	SK          string   `dynamodbav:"sk"`
+	Type        string   `dynamodbav:"type"`
+	ID          string   `dynamodbav:"id"`
+	Name        string   `dynamodbav:"name"`
+	Description string   `dynamodbav:"description"`
+	Permissions []string `dynamodbav:"permissions"`
+	BuiltIn     bool     `dynamodbav:"builtIn"`
+	MemberCount int      `dynamodbav:"memberCount"`
+	CreatedAt   string   `dynamodbav:"createdAt"`
+	UpdatedAt   string   `dynamodbav:"updatedAt"`
+	Version     int64    `dynamodbav:"version"`
+}
+
+// RoleMember links a person to a role.
+type RoleMember struct {
+	PK       string `dynamodbav:"pk"`
+	SK       string `dynamodbav:"sk"`
+	Type     string `dynamodbav:"type"`
+	RoleID   string `dynamodbav:"roleId"`
+	PersonID string `dynamodbav:"personId"`
+	GSI1PK   string `dynamodbav:"gsi1pk,omitempty"`
+	GSI1SK   string `dynamodbav:"gsi1sk,omitempty"`
+	GSI2PK   string `dynamodbav:"gsi2pk,omitempty"`
+	GSI2SK   string `dynamodbav:"gsi2sk,omitempty"`
+	GSI3PK   string `dynamodbav:"gsi3pk,omitempty"`
+	GSI3SK   string `dynamodbav:"gsi3sk,omitempty"`
+	GSI4PK   string `dynamodbav:"gsi4pk,omitempty"`
+	GSI4SK   string `dynamodbav:"gsi4sk,omitempty"`
+}
+
+// NewRoleMember links personID to roleID.
+func NewRoleMember(roleID, personID string) RoleMember {
+	k := RoleMemberKey(roleID, personID)
+	return RoleMember{PK: k.PK, SK: k.SK, Type: "RoleMember", RoleID: roleID, PersonID: personID}
+}

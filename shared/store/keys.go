@@ -1,0 +1,95 @@
+package store
+
+// Key builders. Every key starts with the entity it holds so an operator
+// browsing the table can read it; infra/DATA.md lists the access patterns.
+
+const (
+	profileSK = "PROFILE"
+
+	// Index names. The GSIs have generic key names so that one index serves
+	// several item types (see infra/DATA.md for which type uses which).
+	IndexByLastName  = "gsi1"
+	IndexByFirstName = "gsi2"
+	IndexByEmail     = "gsi3"
+	IndexByCreated   = "gsi4"
+	IndexByOther     = "gsi5"
+)
+
+// StaffKey is a staff member's profile.
+func StaffKey(id string) Key { return Key{"STAFF#" + id, profileSK} }
+
+// ProfileKey is the profile of a person of realm ("staff" or "customer").
+func ProfileKey(realm, id string) Key {
+	if realm == RealmCustomer {
+		return Key{"CUSTOMER#" + id, profileSK}
+	}
+	return StaffKey(id)
+}
+
+// Realms: staff and customers have separate pools, emails and auth records.
+const (
+	RealmStaff    = "staff"
+	RealmCustomer = "customer"
+)
+
+// AuthKey is the auth record read on every authenticated request, keyed by
+// the token's sub.
+func AuthKey(sub string) Key { return Key{"AUTH#" + sub, "AUTH"} }
+
+// EmailKey claims an address, unique per realm ("staff", "customer").
+func EmailKey(realm, email string) Key { return Key{"EMAIL#" + realm + "#" + email, "EMAIL"} }
+
+// TokenKey is a mail token by the SHA-256 of its secret.
+func TokenKey(hash string) Key { return Key{"TOKEN#" + hash, "TOKEN"} }
+
+// SessionKey is a login session by the SHA-256 of its refresh token.
+func SessionKey(hash string) Key { return Key{"SESSION#" + hash, "SESSION"} }
+
+// RevokedKey denies one access token (logout) until it expires.
+func RevokedKey(jti string) Key { return Key{"REVOKED#" + jti, "REVOKED"} }
+
+// SettingsKey is the shop's single settings item (seat counters too).
+func SettingsKey() Key { return Key{"SETTINGS", "SETTINGS"} }
+
+// RoleKey is a role.
+func RoleKey(id string) Key { return Key{"ROLE#" + id, "ROLE"} }
+
+// RoleNameKey claims a role name (case- and accent-insensitive).
+func RoleNameKey(folded string) Key { return Key{"ROLENAME#" + folded, "ROLENAME"} }
+
+// RoleMemberKey links a person to a role; Query pk=ROLE#id lists members.
+func RoleMemberKey(roleID, personID string) Key { return Key{"ROLE#" + roleID, "MEMBER#" + personID} }
+
+// OutboxKey is a queued mail.
+func OutboxKey(id string) Key { return Key{"OUTBOX#" + id, "OUTBOX"} }
+
+// RateKey counts attempts of one kind for one subject in one time window.
+func RateKey(scope, subject string, window int64) Key {
+	return Key{"RATE#" + scope + "#" + subject, "W#" + itoa(window)}
+}
+
+// AuditKey is one audit event; the partition is the month, so the newest
+// events are one Query away and no partition grows without bound.
+func AuditKey(at, id string) Key { return Key{"AUDIT#" + at[:7], at + "#" + id} }
+
+func itoa(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}

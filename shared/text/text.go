@@ -1,0 +1,77 @@
+// Package text normalises user input: email addresses, names and the folded
+// forms used for case- and accent-insensitive sorting and prefix search.
+package text
+
+import (
+	"errors"
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// ErrInvalidEmail is returned for anything that is not a plain address.
+var ErrInvalidEmail = errors.New("invalid email address")
+
+// Email validates a plain address ("name@example.com", no display name) and
+// returns it lowercased. Cognito usernames compare case-sensitively, so every
+// address is lowercased before it is stored or sent to Cognito.
+func Email(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 254 || !utf8.ValidString(s) || HasControl(s) {
+		return "", ErrInvalidEmail
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Name != "" || addr.Address != s {
+		return "", ErrInvalidEmail
+	}
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || len(local) > 64 || !strings.Contains(domain, ".") ||
+		strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+		return "", ErrInvalidEmail
+	}
+	return strings.ToLower(s), nil
+}
+
+// EmailDomain is the part after @, for logs that must not hold full addresses.
+func EmailDomain(email string) string {
+	_, domain, _ := strings.Cut(email, "@")
+	return domain
+}
+
+// Fold lowercases s and strips accents, so "Müller", "MULLER" and "muller"
+// sort and match alike. ß becomes ss, like German collation does.
+func Fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFKD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r == 'ß':
+			b.WriteString("ss")
+		case r == 'ø' || r == 'Ø':
+			b.WriteRune('o')
+		case r == 'æ' || r == 'Æ':
+			b.WriteString("ae")
+		case r == 'ł' || r == 'Ł':
+			b.WriteRune('l')
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// HasControl reports whether s contains control characters (tabs and
+// newlines included): none belong in names, emails or single-line fields.
+func HasControl(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) >= 0
+}
+
+// CleanLine trims s and collapses inner runs of spaces; it does not accept
+// control characters (check with HasControl first).
+func CleanLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
