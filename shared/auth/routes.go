@@ -25,4 +25,7 @@ var Routes = map[string]string{
 	"GET /staff/{id}":                StaffRead,
 	"POST /staff/{id}/invitation":    StaffInvite,
 	"GET /staff":                     StaffRead,
+	"POST /staff/{id}/deactivate":    StaffDeactivate,
+	"POST /staff/{id}/activate":      StaffDeactivate,
+	"DELETE /staff/{id}":             StaffDelete,
 }

@@ -23,6 +23,10 @@ type Directory interface {
 	Refresh(ctx context.Context, refreshToken string) (Tokens, error)
 	Revoke(ctx context.Context, refreshToken string) error
 	SignOutEverywhere(ctx context.Context, email string) error
+	Disable(ctx context.Context, email string) error
+	Enable(ctx context.Context, email string) error
+	// Delete removes the user; a user that does not exist counts as deleted.
+	Delete(ctx context.Context, email string) error
 }
 
 // Tokens are what a login or refresh returns. The id token is dropped: the

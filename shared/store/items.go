@@ -9,6 +9,9 @@ const (
 	StatusInvited  = "invited"
 	StatusActive   = "active"
 	StatusInactive = "inactive"
+	// StatusDeleting marks a person whose deletion started: access is gone
+	// and counters are released; the Cognito user and the items follow.
+	StatusDeleting = "deleting"
 )
 
 // Staff is a backoffice user's profile.

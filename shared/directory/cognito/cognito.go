@@ -26,6 +26,8 @@ type API interface {
 	AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, opts ...func(*cip.Options)) (*cip.AdminGetUserOutput, error)
 	AdminEnableUser(ctx context.Context, in *cip.AdminEnableUserInput, opts ...func(*cip.Options)) (*cip.AdminEnableUserOutput, error)
 	AdminSetUserPassword(ctx context.Context, in *cip.AdminSetUserPasswordInput, opts ...func(*cip.Options)) (*cip.AdminSetUserPasswordOutput, error)
+	AdminDeleteUser(ctx context.Context, in *cip.AdminDeleteUserInput, opts ...func(*cip.Options)) (*cip.AdminDeleteUserOutput, error)
+	AdminDisableUser(ctx context.Context, in *cip.AdminDisableUserInput, opts ...func(*cip.Options)) (*cip.AdminDisableUserOutput, error)
 	AdminUserGlobalSignOut(ctx context.Context, in *cip.AdminUserGlobalSignOutInput, opts ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error)
 	InitiateAuth(ctx context.Context, in *cip.InitiateAuthInput, opts ...func(*cip.Options)) (*cip.InitiateAuthOutput, error)
 	RevokeToken(ctx context.Context, in *cip.RevokeTokenInput, opts ...func(*cip.Options)) (*cip.RevokeTokenOutput, error)
@@ -160,6 +162,30 @@ func (c *Cognito) SignOutEverywhere(ctx context.Context, email string) error {
 		return nil
 	}
 	return fmt.Errorf("global sign-out: %w", err)
+}
+
+func (c *Cognito) Disable(ctx context.Context, email string) error {
+	_, err := c.API.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &c.PoolID, Username: &email})
+	if err == nil || isNotFound(err) {
+		return nil
+	}
+	return fmt.Errorf("disable user: %w", err)
+}
+
+func (c *Cognito) Enable(ctx context.Context, email string) error {
+	_, err := c.API.AdminEnableUser(ctx, &cip.AdminEnableUserInput{UserPoolId: &c.PoolID, Username: &email})
+	if err != nil {
+		return fmt.Errorf("enable user: %w", err)
+	}
+	return nil
+}
+
+func (c *Cognito) Delete(ctx context.Context, email string) error {
+	_, err := c.API.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: &c.PoolID, Username: &email})
+	if err == nil || isNotFound(err) {
+		return nil
+	}
+	return fmt.Errorf("delete user: %w", err)
 }
 
 // unsupportedLocally recognises cognito-local's answer to calls it lacks

@@ -40,6 +40,12 @@ func (f *fakeAPI) AdminGetUser(_ context.Context, in *cip.AdminGetUserInput, _ .
 func (f *fakeAPI) AdminSetUserPassword(context.Context, *cip.AdminSetUserPasswordInput, ...func(*cip.Options)) (*cip.AdminSetUserPasswordOutput, error) {
 	return &cip.AdminSetUserPasswordOutput{}, f.err("AdminSetUserPassword")
 }
+func (f *fakeAPI) AdminDeleteUser(context.Context, *cip.AdminDeleteUserInput, ...func(*cip.Options)) (*cip.AdminDeleteUserOutput, error) {
+	return &cip.AdminDeleteUserOutput{}, f.err("AdminDeleteUser")
+}
+func (f *fakeAPI) AdminDisableUser(context.Context, *cip.AdminDisableUserInput, ...func(*cip.Options)) (*cip.AdminDisableUserOutput, error) {
+	return &cip.AdminDisableUserOutput{}, f.err("AdminDisableUser")
+}
 func (f *fakeAPI) AdminUserGlobalSignOut(context.Context, *cip.AdminUserGlobalSignOutInput, ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error) {
 	return &cip.AdminUserGlobalSignOutOutput{}, f.err("AdminUserGlobalSignOut")
 }

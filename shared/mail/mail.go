@@ -1,0 +1,33 @@
+// Package mail renders the transactional mails (invitation, password reset,
+// password changed) from embedded templates per locale, and names what
+// sends them (Sender; package mail/ses is the SES one). Every mail has a
+// plain-text and an HTML part with the same content, so it reads well in
+// any client and its link works in both.
+package mail
+
+// Templates that Render knows.
+const (
+	Invitation      = "invitation"
+	PasswordReset   = "password-reset"
+	PasswordChanged = "password-changed"
+)
+
+// Locales that have templates; anything else is rendered in DefaultLocale.
+var Locales = []string{"nl", "en", "de"}
+
+// DefaultLocale is used for an unknown or empty locale.
+const DefaultLocale = "en"
+
+// Message is what to render: a template, a locale and its data. Data keys:
+// firstName, inviterName, shopName, email, link, expiresAt (RFC 3339) and,
+// for password-changed, changedAt (RFC 3339). Empty values leave out the
+// sentence that needs them; link is required for invitation and reset.
+type Message struct {
+	Template, Locale string
+	Data             map[string]string
+}
+
+// Rendered is a mail ready to send.
+type Rendered struct {
+	Subject, Text, HTML string
+}

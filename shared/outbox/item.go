@@ -1,0 +1,98 @@
+// Package outbox queues mails as items in the single table, written in the
+// same transaction as the change that causes them, and sends them from the
+// table's stream (Processor). A mail is therefore sent if and only if its
+// change committed, and no API request waits for SES.
+package outbox
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Statuses of an outbox item.
+const (
+	StatusPending = "pending"
+	StatusSent    = "sent"
+	StatusFailed  = "failed" // permanent: the mail could not be rendered
+)
+
+const (
+	itemType = "Outbox"
+	pkPrefix = "OUTBOX#"
+	sortKey  = "OUTBOX"
+
+	// pendingTTL keeps an unsent mail long enough for every stream retry and
+	// for an operator to look at it; sentTTL keeps the receipt (message id)
+	// for support questions ("did the mail go out?").
+	pendingTTL = 30 * 24 * time.Hour
+	sentTTL    = 7 * 24 * time.Hour
+)
+
+// Item is a queued mail (pk OUTBOX#<id>, sk OUTBOX; store.OutboxKey).
+type Item struct {
+	PK        string            `dynamodbav:"pk"`
+	SK        string            `dynamodbav:"sk"`
+	Type      string            `dynamodbav:"type"`
+	ID        string            `dynamodbav:"id"`
+	Template  string            `dynamodbav:"template"`
+	Locale    string            `dynamodbav:"locale"`
+	To        string            `dynamodbav:"to"`
+	Data      map[string]string `dynamodbav:"data,omitempty"`
+	Status    string            `dynamodbav:"status"`
+	CreatedAt string            `dynamodbav:"createdAt"`
+	SentAt    string            `dynamodbav:"sentAt,omitempty"`
+	MessageID string            `dynamodbav:"messageId,omitempty"`
+	Attempts  int               `dynamodbav:"attempts,omitempty"`
+	Reason    string            `dynamodbav:"reason,omitempty"` // why it failed
+	TTL       int64             `dynamodbav:"ttl"`
+}
+
+// NewItem is a pending mail. id is a new ULID from the caller; data holds
+// the template's values (mail.Message.Data), links with live tokens included:
+// the sender removes them once the mail is out.
+func NewItem(id, template, locale, to string, data map[string]string, now time.Time) Item {
+	return Item{
+		PK:        pkPrefix + id,
+		SK:        sortKey,
+		Type:      itemType,
+		ID:        id,
+		Template:  template,
+		Locale:    locale,
+		To:        to,
+		Data:      data,
+		Status:    StatusPending,
+		CreatedAt: now.UTC().Format(time.RFC3339),
+		TTL:       now.Add(pendingTTL).Unix(),
+	}
+}
+
+// Put is the item as a write for the caller's TransactWriteItems. It must
+// be new: a reused id must fail the transaction, not overwrite a mail.
+func (i Item) Put(table string) (types.TransactWriteItem, error) {
+	av, err := attributevalue.MarshalMap(i)
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("marshal outbox item: %w", err)
+	}
+	expr, err := expression.NewBuilder().
+		WithCondition(expression.AttributeNotExists(expression.Name("pk"))).Build()
+	if err != nil {
+		return types.TransactWriteItem{}, fmt.Errorf("outbox put condition: %w", err)
+	}
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName:                &table,
+		Item:                     av,
+		ConditionExpression:      expr.Condition(),
+		ExpressionAttributeNames: expr.Names(),
+	}}, nil
+}
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: pk},
+		"sk": &types.AttributeValueMemberS{Value: sk},
+	}
+}

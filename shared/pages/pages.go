@@ -1,0 +1,99 @@
+// Package pages serves the two small HTML pages behind the links in mails
+// (accept an invitation, reset a password). Each page is one self-contained
+// document: inline CSS and script, no external assets, locked down by a
+// Content-Security-Policy that allows exactly that inline code by its hash.
+package pages
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+//go:embed assets
+var assets embed.FS
+
+// page is a built document and the policy that lets its inline code run.
+type page struct {
+	body string
+	csp  string
+}
+
+// Built at package init, from the same strings that go into the document,
+// so the CSP hashes can never drift from the code they allow.
+var (
+	acceptInvitation = build("accept-invitation", "accept", "Accept your invitation")
+	resetPassword    = build("reset-password", "reset", "Choose a new password")
+)
+
+// AcceptInvitation is the page behind invitation links (GET /accept-invitation).
+func AcceptInvitation() events.APIGatewayV2HTTPResponse { return acceptInvitation.response() }
+
+// ResetPassword is the page behind password reset links (GET /reset-password).
+func ResetPassword() events.APIGatewayV2HTTPResponse { return resetPassword.response() }
+
+func (p page) response() events.APIGatewayV2HTTPResponse {
+	// A fresh map each time: wrappers (api.Handle) add headers to it.
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: 200,
+		Headers: map[string]string{
+			"Content-Type":            "text/html; charset=utf-8",
+			"Content-Security-Policy": p.csp,
+			// The URL holds a live token until the script removes it.
+			"Referrer-Policy":        "no-referrer",
+			"X-Content-Type-Options": "nosniff",
+			"X-Frame-Options":        "DENY", // for browsers without frame-ancestors
+			"Cache-Control":          "no-store",
+		},
+		Body: p.body,
+	}
+}
+
+// build assembles a page from layout.html, <file>.html, page.css, page.js
+// and <file>.js. It panics on a broken asset: they are embedded, so that is
+// a build defect the package tests catch.
+func build(file, name, title string) page {
+	style := read("assets/page.css")
+	// One function scope for the shared and the page's code: no globals.
+	script := "(() => {\n\"use strict\";\n" + read("assets/page.js") + "\n" + read("assets/"+file+".js") + "})();\n"
+
+	t := template.Must(template.New("layout.html").ParseFS(assets, "assets/layout.html", "assets/"+file+".html"))
+	var body strings.Builder
+	err := t.Execute(&body, struct{ Name, Title, Style, Script string }{name, title, style, script})
+	if err != nil {
+		panic(fmt.Sprintf("pages: build %s: %v", file, err))
+	}
+	return page{body: body.String(), csp: policy(script, style)}
+}
+
+func policy(script, style string) string {
+	return strings.Join([]string{
+		"default-src 'none'",
+		"script-src " + hash(script),
+		"style-src " + hash(style),
+		"connect-src 'self'",
+		"img-src 'self' data:",
+		"base-uri 'none'",
+		"form-action 'none'", // the script submits with fetch; a plain submit would put passwords in the URL
+		"frame-ancestors 'none'",
+	}, "; ")
+}
+
+// hash is a CSP source expression for an inline element's exact text.
+func hash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+func read(name string) string {
+	b, err := assets.ReadFile(name)
+	if err != nil {
+		panic(fmt.Sprintf("pages: %v", err))
+	}
+	return string(b)
+}

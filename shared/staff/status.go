@@ -1,0 +1,139 @@
+package staff
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+
+	"backoffice/shared/audit"
+	"backoffice/shared/auth"
+	"backoffice/shared/ids"
+	"backoffice/shared/problem"
+	"backoffice/shared/store"
+)
+
+// target loads the person a caller acts on and applies the rules every
+// action on another person shares: a valid id, not oneself (where that is
+// refused), owners only by owners, and If-Match.
+func (s *Service) target(ctx context.Context, caller *auth.Caller, id string, ifMatch int64, selfAllowed bool) (*store.Staff, error) {
+	if !ids.Valid(id) {
+		return nil, problem.NotFound
+	}
+	if id == caller.PersonID && !selfAllowed {
+		return nil, problem.SelfAction
+	}
+	p, err := s.Profile(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.HasRole(auth.OwnerRoleID) && !caller.IsOwner() {
+		return nil, problem.Forbidden.With("Only owners can act on owners.")
+	}
+	if ifMatch != 0 && ifMatch != p.Version {
+		return nil, problem.PreconditionFailed
+	}
+	return p, nil
+}
+
+// Deactivate ends a person's access at once: status, tokensNotBefore and
+// the seat change in DynamoDB first (every token and session is refused from
+// the next request on), then Cognito disables the user and signs them out.
+// Repeating it on an inactive person repeats only the Cognito steps, so a
+// failure there is mended by a retry.
+func (s *Service) Deactivate(ctx context.Context, caller *auth.Caller, actor audit.Actor, id string, ifMatch int64) (*View, error) {
+	p, err := s.target(ctx, caller, id, ifMatch, false)
+	if err != nil {
+		return nil, err
+	}
+	switch p.Status {
+	case store.StatusInactive:
+	case store.StatusActive:
+		if err := s.setStatus(ctx, actor, p, store.StatusInactive); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, problem.Conflict.With("Only active people can be deactivated; delete an invitation instead.")
+	}
+	if err := s.Dir.Disable(ctx, p.Email); err != nil {
+		return nil, err
+	}
+	if err := s.Dir.SignOutEverywhere(ctx, p.Email); err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, p.ID)
+}
+
+// Activate gives an inactive person access again; it takes a seat.
+func (s *Service) Activate(ctx context.Context, caller *auth.Caller, actor audit.Actor, id string, ifMatch int64) (*View, error) {
+	p, err := s.target(ctx, caller, id, ifMatch, false)
+	if err != nil {
+		return nil, err
+	}
+	switch p.Status {
+	case store.StatusActive:
+	case store.StatusInactive:
+		if err := s.setStatus(ctx, actor, p, store.StatusActive); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, problem.Conflict.With("Only inactive people can be activated.")
+	}
+	if err := s.Dir.Enable(ctx, p.Email); err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, p.ID)
+}
+
+// setStatus moves an active person to inactive or back in one transaction:
+// profile and member items, auth record, seat and owner counters, audit.
+func (s *Service) setStatus(ctx context.Context, actor audit.Actor, p *store.Staff, status string) error {
+	now := s.Now().UTC()
+	prevStatus, prevVersion := p.Status, p.Version
+	p.Status, p.UpdatedAt, p.Version = status, now.Format(time.RFC3339), p.Version+1
+
+	tx := s.Store.Tx()
+	unchanged := expression.Name("version").Equal(expression.Value(prevVersion))
+	tx.Put(p.Index(), &unchanged, problem.PreconditionFailed)
+	putMembers(tx, p) // same keys: the copied list keys move to the new status partition
+
+	authUpdate := expression.Set(expression.Name("status"), expression.Value(status))
+	if status == store.StatusInactive {
+		authUpdate = authUpdate.Set(expression.Name("tokensNotBefore"), expression.Value(now.Unix()))
+	}
+	if p.Sub != "" {
+		tx.Update(store.AuthKey(p.Sub), authUpdate, existsCond(), nil)
+	}
+
+	owner := p.HasRole(auth.OwnerRoleID)
+	action := "staff.deactivate"
+	if status == store.StatusInactive {
+		freeSeat(tx, owner)
+	} else {
+		action = "staff.activate"
+		cond := expression.Name("seatsUsed").LessThan(expression.Name("seatLimit"))
+		update := expression.Add(expression.Name("seatsUsed"), expression.Value(1))
+		if owner {
+			update = update.Add(expression.Name("activeOwners"), expression.Value(1))
+		}
+		tx.Update(store.SettingsKey(), update, &cond, problem.SeatLimitReached)
+	}
+	ev := audit.New(actor, action, "staff", p.ID, fmt.Sprintf("%s → %s: %s", prevStatus, status, p.Email), now, 0)
+	ev.Changes = audit.Diff(map[string]any{"status": prevStatus}, map[string]any{"status": status})
+	ev.Add(tx)
+	return s.Store.Write(ctx, tx)
+}
+
+// freeSeat gives back the seat of a person who stops counting, and for an
+// owner the owner count too, refused (last_owner) when it is the last one.
+func freeSeat(tx *store.Tx, owner bool) {
+	update := expression.Add(expression.Name("seatsUsed"), expression.Value(-1))
+	var cond *expression.ConditionBuilder
+	if owner {
+		update = update.Add(expression.Name("activeOwners"), expression.Value(-1))
+		c := expression.Name("activeOwners").GreaterThan(expression.Value(1))
+		cond = &c
+	}
+	tx.Update(store.SettingsKey(), update, cond, problem.LastOwner)
+}

@@ -1,0 +1,166 @@
+//go:build integration
+
+package api_test
+
+import (
+	"net/http"
+	"sync"
+	"testing"
+
+	"backoffice/shared/auth"
+)
+
+// newOwner makes an extra owner for a test and signs them in.
+func newOwner(t *testing.T) (person, string) {
+	t.Helper()
+	p := newActive(t, uniqueEmail("owner"), auth.OwnerRoleID)
+	access, _ := login(t, p.Email)
+	return p, access
+}
+
+func invite(t *testing.T, token, email string, roleIDs ...string) answer {
+	t.Helper()
+	if roleIDs == nil {
+		roleIDs = []string{}
+	}
+	return call(t, "POST", "/staff/invitations", token, map[string]any{
+		"email": email, "firstName": "Ina", "lastName": "Invited", "roleIds": roleIDs, "locale": "nl",
+	})
+}
+
+func TestInviteAcceptLoginAndDeadLinks(t *testing.T) {
+	_, owner := newOwner(t)
+	email := uniqueEmail("invitee")
+	a := invite(t, owner, email, auth.AdminRoleID)
+	expect(t, a, 201)
+	staff := a.JSON["staff"].(map[string]any)
+	if a.Header.Get("Location") != "/staff/"+staff["id"].(string) || staff["status"] != "invited" || a.JSON["emailQueued"] != true {
+		t.Fatalf("invite answer: %s", a.Raw)
+	}
+	first := tokenFromMail(t, email, "")
+
+	// Resend: a new link; the first one dies.
+	expect(t, call(t, "POST", "/staff/"+staff["id"].(string)+"/invitation", owner, nil), http.StatusAccepted)
+	second := tokenFromMail(t, email, "")
+	if second == first {
+		t.Fatal("resend reused the token")
+	}
+	expect(t, call(t, "POST", "/auth/invitations/inspect", "", map[string]any{"token": first}), 400, "invalid_token")
+
+	expect(t, call(t, "POST", "/auth/invitations/accept", "", map[string]any{"token": second, "password": password}), 204)
+	expect(t, call(t, "POST", "/auth/invitations/accept", "", map[string]any{"token": second, "password": password}), 400, "invalid_token")
+	access, _ := login(t, email)
+	me := call(t, "GET", "/auth/me", access, nil)
+	expect(t, me, 200)
+	if me.str("locale") != "nl" || me.JSON["roles"].([]any)[0].(map[string]any)["id"] != auth.AdminRoleID {
+		t.Fatalf("me: %s", me.Raw)
+	}
+	got := call(t, "GET", "/staff/"+staff["id"].(string), owner, nil)
+	expect(t, got, 200)
+	if got.str("status") != "active" || got.JSON["invitation"] != nil {
+		t.Fatalf("get: %s", got.Raw)
+	}
+}
+
+func TestEmailUniquenessIgnoresCase(t *testing.T) {
+	_, owner := newOwner(t)
+	email := uniqueEmail("Case")
+	expect(t, invite(t, owner, email), 201)
+	upper := "A" + email[1:]
+	expect(t, invite(t, owner, upper), 409, "email_taken")
+}
+
+func TestParallelInvitesOfOneEmail(t *testing.T) {
+	_, owner := newOwner(t)
+	email := uniqueEmail("race")
+	var wg sync.WaitGroup
+	statuses := make(chan int, 20)
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- invite(t, owner, email).Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	counts := map[int]int{}
+	for s := range statuses {
+		counts[s]++
+	}
+	if counts[201] != 1 || counts[409] != 19 {
+		t.Fatalf("statuses %v, want one 201 and nineteen 409", counts)
+	}
+}
+
+func TestDeactivateStopsTokensAtOnceAndActivateRestores(t *testing.T) {
+	_, owner := newOwner(t)
+	p := newActive(t, uniqueEmail("deact"))
+	access, refresh := login(t, p.Email)
+	expect(t, call(t, "GET", "/auth/me", access, nil), 200)
+
+	d := call(t, "POST", "/staff/"+p.ID+"/deactivate", owner, nil)
+	expect(t, d, 200)
+	if d.str("status") != "inactive" {
+		t.Fatalf("deactivate: %s", d.Raw)
+	}
+	expect(t, call(t, "GET", "/auth/me", access, nil), 401, "unauthenticated")
+	expect(t, call(t, "POST", "/auth/refresh", "", map[string]any{"refreshToken": refresh}), 401, "unauthenticated")
+	expect(t, call(t, "POST", "/auth/login", "", map[string]any{"email": p.Email, "password": password}), 401, "invalid_credentials")
+
+	expect(t, call(t, "POST", "/staff/"+p.ID+"/activate", owner, nil), 200)
+	fresh, _ := login(t, p.Email)
+	expect(t, call(t, "GET", "/auth/me", fresh, nil), 200)
+	// The old token stays dead: it was issued before the deactivation.
+	expect(t, call(t, "GET", "/auth/me", access, nil), 401, "unauthenticated")
+}
+
+func TestNobodyDeactivatesThemselfAndStaleIfMatch(t *testing.T) {
+	me, owner := newOwner(t)
+	expect(t, call(t, "POST", "/staff/"+me.ID+"/deactivate", owner, nil), 409, "self_action")
+	p := newActive(t, uniqueEmail("stale"))
+	expect(t, call(t, "POST", "/staff/"+p.ID+"/deactivate", owner, nil, "If-Match", `"99"`), 412, "precondition_failed")
+	expect(t, call(t, "POST", "/staff/01ARZ3NDEKTSV4RRFFQ69G5FAV/deactivate", owner, nil), 404, "not_found")
+	expect(t, call(t, "POST", "/staff/not-an-id/deactivate", owner, nil), 404, "not_found")
+}
+
+func TestAdminCanNotActOnOwnersOrGrantOwner(t *testing.T) {
+	other, _ := newOwner(t)
+	admin := newActive(t, uniqueEmail("admin"), auth.AdminRoleID)
+	adminToken, _ := login(t, admin.Email)
+	// admin lacks staff.deactivate and staff.invite: 403 before any rule.
+	expect(t, call(t, "POST", "/staff/"+other.ID+"/deactivate", adminToken, nil), 403, "forbidden")
+	expect(t, invite(t, adminToken, uniqueEmail("x"), auth.OwnerRoleID), 403, "forbidden")
+	// admin may read staff.
+	expect(t, call(t, "GET", "/staff/"+other.ID, adminToken, nil), 200)
+}
+
+func TestDeleteThenReinviteSameEmail(t *testing.T) {
+	_, owner := newOwner(t)
+	p := newActive(t, uniqueEmail("gone"))
+	access, _ := login(t, p.Email)
+
+	expect(t, call(t, "DELETE", "/staff/"+p.ID, owner, nil), 204)
+	expect(t, call(t, "GET", "/staff/"+p.ID, owner, nil), 404, "not_found")
+	expect(t, call(t, "GET", "/auth/me", access, nil), 401, "unauthenticated")
+	expect(t, call(t, "POST", "/auth/login", "", map[string]any{"email": p.Email, "password": password}), 401, "invalid_credentials")
+
+	again := invite(t, owner, p.Email)
+	expect(t, again, 201)
+	tok := tokenFromMail(t, p.Email, "")
+	expect(t, call(t, "POST", "/auth/invitations/accept", "", map[string]any{"token": tok, "password": "another good password"}), 204)
+	a := call(t, "POST", "/auth/login", "", map[string]any{"email": p.Email, "password": "another good password"})
+	expect(t, a, 200)
+}
+
+func TestDeleteInvitedRevokesInvitation(t *testing.T) {
+	_, owner := newOwner(t)
+	email := uniqueEmail("revoked")
+	a := invite(t, owner, email)
+	expect(t, a, 201)
+	tok := tokenFromMail(t, email, "")
+	id := a.JSON["staff"].(map[string]any)["id"].(string)
+	expect(t, call(t, "DELETE", "/staff/"+id, owner, nil), 204)
+	expect(t, call(t, "POST", "/auth/invitations/inspect", "", map[string]any{"token": tok}), 400, "invalid_token")
+	expect(t, invite(t, owner, email), 201)
+}

@@ -1,0 +1,279 @@
+// Package stack starts the whole backend for integration tests: the
+// emulators on free ports with in-memory data, and the local stack
+// (infra/localstack) on a free port with its own state folder. Nothing is
+// shared with a running dev stack (scripts/dev.sh), so both can run at once.
+//
+// Output of the emulators and the functions goes to a log file under
+// .local/test-logs (its path is printed when the stack starts); set
+// STACK_LOGS=stderr to stream it instead.
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"backoffice/infra/emulators"
+	"backoffice/infra/localstack"
+)
+
+// Region of the test stack; the emulators accept any.
+const Region = "eu-west-1"
+
+// Parameters the test stack is created with.
+const (
+	OwnerEmail  = "owner@example.com"
+	SenderEmail = "noreply@example.com"
+)
+
+// Stack is a running backend.
+type Stack struct {
+	URL           string // base URL of the HTTP API, e.g. http://127.0.0.1:41234
+	Issuer        string // JWT issuer of the staff pool: <cognito URL>/<pool id>
+	Emu           *emulators.Set
+	Local         *localstack.Stack
+	TableName     string
+	StaffPoolID   string
+	StaffClientID string
+	// AWS has static credentials, the region and the emulators' endpoints
+	// for DynamoDB, Cognito, SES and S3: pass it to any service client.
+	AWS     aws.Config
+	LogFile string // where emulator and function output goes ("" with STACK_LOGS=stderr)
+
+	stateDir string
+	logs     io.Closer
+	mu       sync.Mutex
+	seen     map[string]bool // mail message ids WaitMail has returned or passed over
+	once     sync.Once
+}
+
+// Start brings up emulators and the local stack for the repository at root.
+// Emulators are installed into root/.local on first use.
+func Start(ctx context.Context, root string) (_ *Stack, err error) {
+	s := &Stack{seen: map[string]bool{}}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	var logs io.Writer
+	if os.Getenv("STACK_LOGS") == "stderr" {
+		logs = os.Stderr
+	} else {
+		f, path, err := openLogFile(filepath.Join(root, ".local", "test-logs"))
+		if err != nil {
+			return nil, err
+		}
+		s.logs, s.LogFile, logs = f, path, f
+		fmt.Fprintf(os.Stderr, "stack: emulator and function logs in %s\n", path)
+	}
+
+	if s.Emu, err = emulators.Start(ctx, emulators.Options{
+		Dir:      filepath.Join(root, ".local"),
+		Logs:     logs,
+		Progress: os.Stderr,
+		S3:       needsS3(root),
+	}); err != nil {
+		return nil, err
+	}
+	if s.stateDir, err = os.MkdirTemp("", "backoffice-stack-"); err != nil {
+		return nil, err
+	}
+	if s.Local, err = localstack.Start(ctx, localstack.Config{
+		Root:      root,
+		Addr:      "127.0.0.1:0",
+		StateDir:  s.stateDir,
+		StackName: "backoffice",
+		Region:    Region,
+		Endpoints: localstack.Endpoints{DynamoDB: s.Emu.DynamoDB, Cognito: s.Emu.Cognito, SES: s.Emu.SES, S3: s.Emu.S3},
+		Parameters: map[string]string{
+			"OwnerEmail":  OwnerEmail,
+			"SenderEmail": SenderEmail,
+			"Stage":       "test",
+		},
+		ExtraEnv: map[string]string{"DIRECTORY_EMULATED": "true"},
+		Logs:     logs,
+	}); err != nil {
+		if s.LogFile != "" {
+			err = fmt.Errorf("%w (logs: %s)", err, s.LogFile)
+		}
+		return nil, err
+	}
+	s.URL = s.Local.URL()
+	s.TableName = s.Local.Resource("Table")
+	s.StaffPoolID = s.Local.Resource("StaffUserPool")
+	s.StaffClientID = s.Local.Resource("StaffUserPoolClient")
+	if s.TableName == "" || s.StaffPoolID == "" || s.StaffClientID == "" {
+		return nil, fmt.Errorf("stack: missing resources: Table=%q StaffUserPool=%q StaffUserPoolClient=%q", s.TableName, s.StaffPoolID, s.StaffClientID)
+	}
+	s.Issuer = s.Emu.Cognito + "/" + s.StaffPoolID
+	s.AWS = AWSConfig(s.Emu)
+	return s, nil
+}
+
+// AWSConfig returns an aws.Config that sends every supported service to the
+// emulators of set, with static dummy credentials.
+func AWSConfig(set *emulators.Set) aws.Config {
+	return aws.Config{
+		Region:        Region,
+		Credentials:   aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("local", "local", "")),
+		ConfigSources: []any{endpoints{set}},
+	}
+}
+
+// endpoints plugs into the SDK's per-service endpoint resolution (the hook
+// behind AWS_ENDPOINT_URL_<SERVICE>), keyed by SDK service id.
+type endpoints struct{ set *emulators.Set }
+
+func (e endpoints) GetServiceBaseEndpoint(_ context.Context, sdkID string) (string, bool, error) {
+	var url string
+	switch sdkID {
+	case "DynamoDB", "DynamoDB Streams":
+		url = e.set.DynamoDB
+	case "Cognito Identity Provider":
+		url = e.set.Cognito
+	case "SES", "SESv2":
+		url = e.set.SES
+	case "S3":
+		url = e.set.S3
+	}
+	return url, url != "", nil
+}
+
+// Close stops the stack and the emulators and removes the state folder.
+func (s *Stack) Close() {
+	s.once.Do(func() {
+		if s.Local != nil {
+			_ = s.Local.Close()
+		}
+		if s.Emu != nil {
+			_ = s.Emu.Close()
+		}
+		if s.stateDir != "" {
+			_ = os.RemoveAll(s.stateDir)
+		}
+		if s.logs != nil {
+			_ = s.logs.Close()
+		}
+	})
+}
+
+// WaitMail waits for a mail to `to` (compared case-insensitively) whose
+// subject contains subjectContains ("" matches any) and returns the newest
+// such mail that no earlier WaitMail call has returned. Older matching mails
+// count as returned too, so a later call only sees mails sent after them:
+// "invite, read link, resend, read link" gets the second link. It gives up
+// when ctx ends, or after 30 s if ctx has no deadline.
+func (s *Stack) WaitMail(ctx context.Context, to, subjectContains string) (emulators.Mail, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+	}
+	var lastErr error
+	for {
+		mails, err := s.Emu.Mails(ctx)
+		if err == nil {
+			if m, ok := s.take(mails, to, subjectContains); ok {
+				return m, nil
+			}
+		} else {
+			lastErr = err
+		}
+		select {
+		case <-ctx.Done():
+			if lastErr != nil {
+				return emulators.Mail{}, fmt.Errorf("no mail to %s with subject %q: %w (last error: %v)", to, subjectContains, ctx.Err(), lastErr)
+			}
+			return emulators.Mail{}, fmt.Errorf("no new mail to %s with subject %q: %w", to, subjectContains, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func (s *Stack) take(mails []emulators.Mail, to, subject string) (emulators.Mail, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var fresh []emulators.Mail
+	for _, m := range mails {
+		if !s.seen[m.MessageID] && Addressed(m, to) && strings.Contains(m.Subject, subject) {
+			fresh = append(fresh, m)
+		}
+	}
+	if len(fresh) == 0 {
+		return emulators.Mail{}, false
+	}
+	// The store keeps sending order; At has only second precision.
+	sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].At.Before(fresh[j].At) })
+	for _, m := range fresh {
+		s.seen[m.MessageID] = true
+	}
+	return fresh[len(fresh)-1], true
+}
+
+// Addressed reports whether m goes to addr (To, Cc or Bcc), ignoring case
+// and display names.
+func Addressed(m emulators.Mail, addr string) bool {
+	for _, list := range [][]string{m.To, m.Cc, m.Bcc} {
+		for _, r := range list {
+			if a, err := mail.ParseAddress(r); err == nil {
+				r = a.Address
+			}
+			if strings.EqualFold(strings.TrimSpace(r), strings.TrimSpace(addr)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// RepoRoot walks up from the working directory to the folder with go.mod.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("stack: go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// needsS3 starts the S3 emulator only for templates that have a bucket.
+func needsS3(root string) bool {
+	b, err := os.ReadFile(filepath.Join(root, "template.yaml"))
+	return err == nil && strings.Contains(string(b), "AWS::S3::Bucket")
+}
+
+// openLogFile creates a fresh log file and keeps only the newest 20.
+func openLogFile(dir string) (*os.File, string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, "", err
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	sort.Strings(old)
+	for len(old) >= 20 {
+		_ = os.Remove(old[0])
+		old = old[1:]
+	}
+	path := filepath.Join(dir, time.Now().Format("20060102-150405")+fmt.Sprintf("-%d.log", os.Getpid()))
+	f, err := os.Create(path)
+	return f, path, err
+}
