@@ -28,4 +28,8 @@ var Routes = map[string]string{
 	"POST /staff/{id}/deactivate":    StaffDeactivate,
 	"POST /staff/{id}/activate":      StaffDeactivate,
 	"DELETE /staff/{id}":             StaffDelete,
+	"POST /auth/password/forgot":     Public,
+	"POST /auth/password/reset":      Public,
+	"POST /auth/password/change":     Self,
+	"POST /staff/password-resets":    StaffResetPassword,
 }

@@ -3,11 +3,10 @@ package mail
 import (
 	"embed"
 	"fmt"
-	htmltemplate "html/template"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
-	texttemplate "text/template"
 )
 
 // Each locale folder holds, per mail, a .txt file (the subject as a
@@ -16,7 +15,7 @@ import (
 // the phrases all mails of that locale share.
 //
 //go:embed templates
-var files embed.FS
+var templateFiles embed.FS
 
 // required lists, per template, the data a mail is useless without.
 var required = map[string][]string{
@@ -25,18 +24,11 @@ var required = map[string][]string{
 	PasswordChanged: nil,
 }
 
-// view is what the templates see. Times are already formatted for the
-// locale, so templates hold copy only.
-type view struct {
-	Lang        string
-	Subject     string
-	FirstName   string
-	InviterName string
-	ShopName    string
-	Email       string
-	Link        string
-	ExpiresAt   string
-	ChangedAt   string
+// viewFields are the names templates can use. Times are formatted for the
+// locale before rendering, so templates hold copy only.
+var viewFields = map[string]bool{
+	"Lang": true, "Subject": true, "FirstName": true, "InviterName": true, "ShopName": true,
+	"Email": true, "Link": true, "ExpiresAt": true, "ChangedAt": true,
 }
 
 // Render renders m in its locale, or in DefaultLocale when there is no
@@ -62,35 +54,42 @@ func Render(m Message) (Rendered, error) {
 	}
 	set := all[setKey(m.Template, lang)]
 
-	var subject, text, html strings.Builder
-	if err := set.text.ExecuteTemplate(&subject, "subject", v); err != nil {
+	subject, err := set.text.execute("subject", v)
+	if err != nil {
 		return Rendered{}, fmt.Errorf("mail: %s/%s subject: %w", lang, m.Template, err)
 	}
-	v.Subject = strings.Join(strings.Fields(subject.String()), " ")
-	if err := set.text.ExecuteTemplate(&text, m.Template+".txt", v); err != nil {
+	v["Subject"] = strings.Join(strings.Fields(subject), " ")
+	text, err := set.text.execute(m.Template+".txt", v)
+	if err != nil {
 		return Rendered{}, fmt.Errorf("mail: %s/%s text: %w", lang, m.Template, err)
 	}
-	if err := set.html.ExecuteTemplate(&html, "layout.html", v); err != nil {
+	html, err := set.html.execute("layout.html", v)
+	if err != nil {
 		return Rendered{}, fmt.Errorf("mail: %s/%s html: %w", lang, m.Template, err)
 	}
-	return Rendered{Subject: v.Subject, Text: tidy(text.String()), HTML: html.String()}, nil
+	return Rendered{Subject: v["Subject"], Text: tidy(text), HTML: html}, nil
 }
 
-func newView(lang string, d map[string]string) (view, error) {
-	v := view{
-		Lang:        lang,
-		FirstName:   strings.TrimSpace(d["firstName"]),
-		InviterName: strings.TrimSpace(d["inviterName"]),
-		ShopName:    strings.TrimSpace(d["shopName"]),
-		Email:       strings.TrimSpace(d["email"]),
-		Link:        strings.TrimSpace(d["link"]),
+func newView(lang string, d map[string]string) (map[string]string, error) {
+	v := map[string]string{
+		"Lang":        lang,
+		"FirstName":   strings.TrimSpace(d["firstName"]),
+		"InviterName": strings.TrimSpace(d["inviterName"]),
+		"ShopName":    strings.TrimSpace(d["shopName"]),
+		"Email":       strings.TrimSpace(d["email"]),
+		"Link":        strings.TrimSpace(d["link"]),
 	}
-	var err error
-	if v.ExpiresAt, err = humanTime(lang, d["expiresAt"]); err != nil {
-		return view{}, fmt.Errorf("expiresAt: %w", err)
+	if link := v["Link"]; link != "" {
+		if u, err := url.Parse(link); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Errorf("link is not an http(s) URL")
+		}
 	}
-	if v.ChangedAt, err = humanTime(lang, d["changedAt"]); err != nil {
-		return view{}, fmt.Errorf("changedAt: %w", err)
+	for field, key := range map[string]string{"ExpiresAt": "expiresAt", "ChangedAt": "changedAt"} {
+		when, err := humanTime(lang, d[key])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		v[field] = when
 	}
 	return v, nil
 }
@@ -109,30 +108,27 @@ func locale(l string) string {
 	return DefaultLocale
 }
 
-type templateSet struct {
-	text *texttemplate.Template
-	html *htmltemplate.Template
-}
+type templatePair struct{ text, html *templateSet }
 
 func setKey(name, lang string) string { return lang + "/" + name }
 
 // parsed parses every template once, on first use rather than at init:
-// packages that only queue mails (through package outbox) link this one and
-// should not pay for parsing at their cold start.
-var parsed = sync.OnceValues(func() (map[string]templateSet, error) {
-	all := map[string]templateSet{}
+// functions that only queue mails (through package outbox) link this
+// package and should not pay for parsing at their cold start.
+var parsed = sync.OnceValues(func() (map[string]templatePair, error) {
+	all := map[string]templatePair{}
 	for _, lang := range Locales {
 		for name := range required {
 			dir := "templates/" + lang + "/"
-			text, err := texttemplate.New(name+".txt").ParseFS(files, dir+"common.txt", dir+name+".txt")
+			text, err := parseSet(escapeNone, dir+"common.txt", dir+name+".txt")
 			if err != nil {
 				return nil, fmt.Errorf("mail: parse %s%s.txt: %w", dir, name, err)
 			}
-			html, err := htmltemplate.New("layout.html").ParseFS(files, "templates/layout.html", dir+"common.html", dir+name+".html")
+			html, err := parseSet(escapeHTML, "templates/layout.html", dir+"common.html", dir+name+".html")
 			if err != nil {
 				return nil, fmt.Errorf("mail: parse %s%s.html: %w", dir, name, err)
 			}
-			all[setKey(name, lang)] = templateSet{text: text, html: html}
+			all[setKey(name, lang)] = templatePair{text: text, html: html}
 		}
 	}
 	return all, nil

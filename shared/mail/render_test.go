@@ -94,16 +94,31 @@ func TestRenderEscapesHTMLButNotText(t *testing.T) {
 	}
 }
 
-func TestRenderRefusesUnsafeLinkInHTML(t *testing.T) {
+func TestRenderRefusesLinksThatAreNotWebAddresses(t *testing.T) {
+	t.Parallel()
+	for _, link := range []string{"javascript:alert(1)", "data:text/html,x", "//evil.example/x", "/accept-invitation#token=x", "https://"} {
+		d := sample()
+		d["link"] = link
+		if _, err := Render(Message{Template: Invitation, Locale: "en", Data: d}); err == nil {
+			t.Errorf("link %q: want an error", link)
+		}
+	}
+}
+
+func TestRenderEscapesAttributes(t *testing.T) {
 	t.Parallel()
 	d := sample()
-	d["link"] = "javascript:alert(1)"
-	r, err := Render(Message{Template: Invitation, Locale: "en", Data: d})
+	d["link"] = `https://x.example/a?b=1&c="><script>`
+	d["shopName"] = `"><img src=x onerror=alert(1)>`
+	r, err := Render(Message{Template: PasswordReset, Locale: "en", Data: d})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(r.HTML, `href="javascript:`) {
-		t.Error("html/template should have neutralised a javascript: link")
+	if strings.Contains(r.HTML, `"><`) || strings.Contains(r.HTML, "<img") {
+		t.Errorf("a value broke out of its attribute or text:\n%s", r.HTML)
+	}
+	if !strings.Contains(r.HTML, `href="https://x.example/a?b=1&amp;c=&#34;&gt;&lt;script&gt;"`) {
+		t.Errorf("link not escaped as an attribute value:\n%s", r.HTML)
 	}
 }
 

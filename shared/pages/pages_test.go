@@ -134,6 +134,9 @@ func TestNothingExternalOrInline(t *testing.T) {
 		if !strings.Contains(body, `<meta name="viewport" content="width=device-width, initial-scale=1">`) {
 			t.Errorf("%s: no viewport meta", name)
 		}
+		if strings.Contains(body, "{{") {
+			t.Errorf("%s: a marker was not replaced", name)
+		}
 		if !strings.Contains(body, `<html lang="en">`) {
 			t.Errorf("%s: no lang attribute", name)
 		}

@@ -100,7 +100,14 @@ func (s *Service) InviteAs(ctx context.Context, caller *auth.Caller, actor audit
 	if err := caller.CheckGrant(roles); err != nil {
 		return nil, err
 	}
-	return s.invite(ctx, actor, FullName(&inviter), in, &settings, linkBase)
+	inv, err := s.invite(ctx, actor, FullName(&inviter), in, &settings, linkBase)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		inv.Staff.Roles = append(inv.Staff.Roles, auth.RoleRef{ID: r.ID, Name: r.Name})
+	}
+	return inv, nil
 }
 
 func (s *Service) invite(ctx context.Context, actor audit.Actor, inviterName string, in InviteInput, settings *store.Settings, linkBase string) (*Invited, error) {

@@ -72,6 +72,9 @@ type Me struct {
 }
 
 func viewOf(p *store.Staff, roles []auth.RoleRef, now time.Time) View {
+	if roles == nil {
+		roles = []auth.RoleRef{}
+	}
 	v := View{
 		ID: p.ID, Email: p.Email, FirstName: p.FirstName, LastName: p.LastName,
 		Status: p.Status, Locale: p.Locale, Roles: roles,

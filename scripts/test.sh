@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Every check CI runs, in order; exits non-zero on the first failure.
+#   1. gofmt   2. go vet (plain and -tags integration)   3. unit tests
+#   4. integration tests: tests/... start their own emulators and local stack
+#      on free ports (tests/stack), so a running scripts/dev.sh is no problem.
+# A fresh machine needs Go, Java 17+, Node 18+ with npm; the emulators install
+# into .local on first use, and Chromium comes from Debian (ensure_chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+need() {
+  local missing=()
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  if ((${#missing[@]})); then
+    echo "scripts/test.sh: missing on PATH: ${missing[*]} (needs Go, Java 17+, Node 18+ with npm)" >&2
+    exit 1
+  fi
+}
+
+# ---------------------------------------------------------------------------
+# ensure_chromium: browser tests drive Debian's chromium through chromedp
+# (design/LOCAL-STACK.md); no tool may download a browser of its own. Installs
+# it with apt-get only when no Chromium is found. Without root it fails with
+# a clear message instead of trying sudo.
+# ---------------------------------------------------------------------------
+ensure_chromium() {
+  if [[ -n "${CHROME_PATH:-}" && -x "${CHROME_PATH}" ]]; then
+    return 0
+  fi
+  local b
+  for b in chromium chromium-browser google-chrome; do
+    if command -v "$b" >/dev/null 2>&1; then
+      return 0
+    fi
+  done
+  if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "scripts/test.sh: Chromium is missing and can not be installed here (needs root and apt-get)." >&2
+    echo "  Debian/Ubuntu: sudo apt-get install -y chromium   or set CHROME_PATH to a Chromium binary." >&2
+    return 1
+  fi
+  step "installing chromium (Debian package, first run only)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  command -v chromium >/dev/null 2>&1 || { echo "scripts/test.sh: chromium still missing after apt-get" >&2; return 1; }
+}
+
+need go java node npm
+
+step "gofmt"
+unformatted=$(find . \( -path ./.git -o -path ./.local -o -path ./.aws-sam -o -name node_modules \) -prune \
+  -o -name '*.go' -type f -print | xargs -r gofmt -l)
+if [[ -n "$unformatted" ]]; then
+  echo "not gofmt-ed (run gofmt -w on them):" >&2
+  echo "$unformatted" >&2
+  exit 1
+fi
+
+step "go vet"
+go vet ./...
+go vet -tags integration ./...
+
+step "unit tests"
+go test -count=1 ./...
+
+step "integration tests"
+ensure_chromium
+go test -count=1 -tags integration -timeout 20m ./tests/...
+
+step "all checks passed"

@@ -1,0 +1,95 @@
+//go:build integration
+
+package api_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"backoffice/tests/stack"
+)
+
+// countMails counts the mails to `to` whose subject mentions word.
+func countMails(t *testing.T, to, word string) int {
+	t.Helper()
+	mails, err := st.Emu.Mails(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range mails {
+		if stack.Addressed(m, to) && strings.Contains(strings.ToLower(m.Subject), word) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestForgotPasswordRevealsNothing(t *testing.T) {
+	unknown := uniqueEmail("nobody")
+	a := call(t, "POST", "/auth/password/forgot", "", map[string]any{"email": unknown})
+	expect(t, a, 202)
+	inactive := newActive(t, uniqueEmail("sleeping"))
+	setStatus(t, inactive, "inactive")
+	b := call(t, "POST", "/auth/password/forgot", "", map[string]any{"email": inactive.Email})
+	expect(t, b, 202)
+	if a.Raw != b.Raw {
+		t.Fatalf("answers differ: %s vs %s", a.Raw, b.Raw)
+	}
+	st.WaitStreams(t)
+	for _, to := range []string{unknown, inactive.Email} {
+		if n := countMails(t, to, "password"); n != 0 {
+			t.Errorf("%s got %d reset mails", to, n)
+		}
+	}
+}
+
+func TestResetLinkSetsPasswordAndEndsSessions(t *testing.T) {
+	p := newActive(t, uniqueEmail("reset"))
+	oldAccess, oldRefresh := login(t, p.Email)
+	expect(t, call(t, "POST", "/auth/password/forgot", "", map[string]any{"email": p.Email}), 202)
+	tok := tokenFromMail(t, p.Email, "")
+
+	expect(t, call(t, "POST", "/auth/password/reset", "", map[string]any{"token": tok, "newPassword": "short"}), 422, "validation_failed")
+	expect(t, call(t, "POST", "/auth/password/reset", "", map[string]any{"token": tok, "newPassword": "a brand new passphrase"}), 204)
+	expect(t, call(t, "POST", "/auth/password/reset", "", map[string]any{"token": tok, "newPassword": "yet another passphrase"}), 400, "invalid_token")
+
+	expect(t, call(t, "GET", "/auth/me", oldAccess, nil), 401, "unauthenticated")
+	expect(t, call(t, "POST", "/auth/refresh", "", map[string]any{"refreshToken": oldRefresh}), 401, "unauthenticated")
+	expect(t, call(t, "POST", "/auth/login", "", map[string]any{"email": p.Email, "password": password}), 401, "invalid_credentials")
+	expect(t, call(t, "POST", "/auth/login", "", map[string]any{"email": p.Email, "password": "a brand new passphrase"}), 200)
+	st.WaitStreams(t)
+	if n := countMails(t, p.Email, "password"); n < 2 {
+		t.Fatalf("%d mails about the password, want the reset link and the change notice", n)
+	}
+}
+
+func TestChangePasswordGivesFreshTokensAndEndsOthers(t *testing.T) {
+	p := newActive(t, uniqueEmail("change"))
+	access, refresh := login(t, p.Email)
+	expect(t, call(t, "POST", "/auth/password/change", access, map[string]any{"currentPassword": "wrong one!!", "newPassword": "a different passphrase"}), 422, "validation_failed")
+	c := call(t, "POST", "/auth/password/change", access, map[string]any{"currentPassword": password, "newPassword": "a different passphrase"})
+	expect(t, c, 200)
+	expect(t, call(t, "GET", "/auth/me", c.str("accessToken"), nil), 200)
+	expect(t, call(t, "GET", "/auth/me", access, nil), 401, "unauthenticated")
+	expect(t, call(t, "POST", "/auth/refresh", "", map[string]any{"refreshToken": refresh}), 401, "unauthenticated")
+}
+
+func TestBulkResets(t *testing.T) {
+	_, owner := newOwner(t)
+	a := newActive(t, uniqueEmail("bulk-a"))
+	b := newActive(t, uniqueEmail("bulk-b"))
+	setStatus(t, b, "inactive")
+	r := call(t, "POST", "/staff/password-resets", owner, map[string]any{"ids": []string{a.ID, b.ID, "01ARZ3NDEKTSV4RRFFQ69G5FAV"}})
+	expect(t, r, 202)
+	results := r.JSON["results"].([]any)
+	want := []string{"queued", "skipped", "skipped"}
+	for i, w := range want {
+		if results[i].(map[string]any)["status"] != w {
+			t.Fatalf("results %s", r.Raw)
+		}
+	}
+	tokenFromMail(t, a.Email, "")
+	expect(t, call(t, "POST", "/staff/password-resets", owner, map[string]any{"ids": []string{}}), 422, "validation_failed")
+}
