@@ -49,6 +49,16 @@ ensure_chromium() {
   command -v chromium >/dev/null 2>&1 || { echo "scripts/test.sh: chromium still missing after apt-get" >&2; return 1; }
 }
 
+# ensure_jsdom: the link pages' script is unit-tested in jsdom (shared/pages).
+ensure_jsdom() {
+  local dir=.local/jsdom version=26.1.0
+  if [[ ! -f "$dir/node_modules/jsdom/package.json" ]] || ! grep -q "\"version\": \"$version\"" "$dir/node_modules/jsdom/package.json"; then
+    step "installing jsdom $version (first run only)"
+    npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "jsdom@$version" >/dev/null
+  fi
+  export NODE_PATH="$PWD/$dir/node_modules"
+}
+
 need go java node npm
 
 step "gofmt"
@@ -65,6 +75,7 @@ go vet ./...
 go vet -tags integration ./...
 
 step "unit tests"
+ensure_jsdom
 go test -count=1 ./...
 
 step "integration tests"

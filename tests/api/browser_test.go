@@ -40,9 +40,12 @@ func linkFromMail(t *testing.T, to string) string {
 
 func browser(t *testing.T) context.Context {
 	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal("chromium is not installed: scripts/test.sh installs Debian's chromium")
+	path := os.Getenv("CHROME_PATH")
+	if path == "" {
+		var err error
+		if path, err = exec.LookPath("chromium"); err != nil {
+			t.Fatal("chromium is not installed: scripts/test.sh installs Debian's chromium")
+		}
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
