@@ -32,4 +32,5 @@ var Routes = map[string]string{
 	"POST /auth/password/reset":      Public,
 	"POST /auth/password/change":     Self,
 	"POST /staff/password-resets":    StaffResetPassword,
+	"PATCH /staff/{id}":              StaffUpdate,
 }

@@ -164,3 +164,45 @@ func TestDeleteInvitedRevokesInvitation(t *testing.T) {
 	expect(t, call(t, "POST", "/auth/invitations/inspect", "", map[string]any{"token": tok}), 400, "invalid_token")
 	expect(t, invite(t, owner, email), 201)
 }
+
+func TestUpdateStaffRolesTakeEffectOnNextRequest(t *testing.T) {
+	_, owner := newOwner(t)
+	p := newActive(t, uniqueEmail("promoted"))
+	access, _ := login(t, p.Email)
+	expect(t, call(t, "GET", "/staff/"+p.ID, access, nil), 403, "forbidden")
+
+	got := call(t, "GET", "/staff/"+p.ID, owner, nil)
+	etag := got.Header.Get("ETag")
+	u := call(t, "PATCH", "/staff/"+p.ID, owner, map[string]any{"firstName": "Zoë", "locale": "de", "roleIds": []string{auth.AdminRoleID}}, "If-Match", etag)
+	expect(t, u, 200)
+	if u.str("firstName") != "Zoë" || u.str("locale") != "de" || len(u.JSON["roles"].([]any)) != 1 {
+		t.Fatalf("update: %s", u.Raw)
+	}
+	expect(t, call(t, "GET", "/staff/"+p.ID, access, nil), 200) // admin holds staff.read now
+	expect(t, call(t, "PATCH", "/staff/"+p.ID, owner, map[string]any{"lastName": "X"}, "If-Match", etag), 412, "precondition_failed")
+
+	expect(t, call(t, "PATCH", "/staff/"+p.ID, owner, map[string]any{"roleIds": []string{}}), 200)
+	expect(t, call(t, "GET", "/staff/"+p.ID, access, nil), 403, "forbidden")
+}
+
+func TestUpdateStaffEmail(t *testing.T) {
+	_, owner := newOwner(t)
+	active := newActive(t, uniqueEmail("fixed"))
+	expect(t, call(t, "PATCH", "/staff/"+active.ID, owner, map[string]any{"email": uniqueEmail("new")}), 409, "conflict")
+
+	old := uniqueEmail("typo")
+	a := invite(t, owner, old)
+	expect(t, a, 201)
+	id := a.JSON["staff"].(map[string]any)["id"].(string)
+	fixed := uniqueEmail("fixed-typo")
+	u := call(t, "PATCH", "/staff/"+id, owner, map[string]any{"email": strings.ToUpper(fixed)})
+	expect(t, u, 200)
+	if u.str("email") != fixed {
+		t.Fatalf("email %q, want %q", u.str("email"), fixed)
+	}
+	expect(t, invite(t, owner, fixed), 409, "email_taken")
+	expect(t, invite(t, owner, old), 201) // the old address is free again
+	expect(t, call(t, "PATCH", "/staff/"+id, owner, map[string]any{"email": "not an email"}), 422, "validation_failed")
+	expect(t, call(t, "PATCH", "/staff/"+id, owner, map[string]any{"roleIds": []string{"nope"}}), 422, "validation_failed")
+	expect(t, call(t, "PATCH", "/staff/"+id, owner, map[string]any{"roleIds": []string{"01ARZ3NDEKTSV4RRFFQ69G5FAV"}}), 422, "validation_failed")
+}

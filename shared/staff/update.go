@@ -1,0 +1,206 @@
+package staff
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+
+	"backoffice/shared/audit"
+	"backoffice/shared/auth"
+	"backoffice/shared/ids"
+	"backoffice/shared/problem"
+	"backoffice/shared/store"
+	"backoffice/shared/text"
+)
+
+// Update is PATCH /staff/{id}; absent fields stay as they are.
+type Update struct {
+	FirstName *string   `json:"firstName,omitempty"`
+	LastName  *string   `json:"lastName,omitempty"`
+	Email     *string   `json:"email,omitempty"`
+	Locale    *string   `json:"locale,omitempty"`
+	RoleIDs   *[]string `json:"roleIds,omitempty"`
+}
+
+// maxRoles bounds a person's roles so a change fits one transaction.
+const maxRoles = 20
+
+func (u *Update) validate() error {
+	var f problem.Fields
+	if u.FirstName != nil {
+		v := name(&f, "firstName", *u.FirstName, true)
+		u.FirstName = &v
+	}
+	if u.LastName != nil {
+		v := name(&f, "lastName", *u.LastName, true)
+		u.LastName = &v
+	}
+	if u.Email != nil {
+		v, err := text.Email(*u.Email)
+		if err != nil {
+			f.Add("email", "must be a valid email address")
+		}
+		u.Email = &v
+	}
+	if u.Locale != nil && !validLocale(*u.Locale) {
+		f.Add("locale", "must be one of nl, en, de")
+	}
+	if u.RoleIDs != nil {
+		seen := map[string]bool{}
+		for _, r := range *u.RoleIDs {
+			if seen[r] || r != auth.OwnerRoleID && r != auth.AdminRoleID && !ids.Valid(r) {
+				f.Add("roleIds", "must be distinct ids of existing roles")
+				break
+			}
+			seen[r] = true
+		}
+		if len(*u.RoleIDs) > maxRoles {
+			f.Add("roleIds", "must hold at most 20 roles")
+		}
+	}
+	return f.Err()
+}
+
+// UpdateAs applies a PATCH by caller. Changing roles needs roles.assign and
+// may only hand out roles within the caller's own permissions; the owner
+// role is given and taken only by owners, and the last active owner keeps
+// it. The email of a person who has signed in is their Cognito login, so it
+// changes only while they are invited (see the issue note).
+func (s *Service) UpdateAs(ctx context.Context, caller *auth.Caller, actor audit.Actor, id string, u Update, ifMatch int64) (*View, error) {
+	if err := u.validate(); err != nil {
+		return nil, err
+	}
+	p, err := s.target(ctx, caller, id, ifMatch, true)
+	if err != nil {
+		return nil, err
+	}
+	before := snapshot(p)
+	prevEmail, prevRoles, prevVersion := p.Email, slices.Clone(p.RoleIDs), p.Version
+
+	if u.FirstName != nil {
+		p.FirstName = *u.FirstName
+	}
+	if u.LastName != nil {
+		p.LastName = *u.LastName
+	}
+	if u.Locale != nil {
+		p.Locale = *u.Locale
+	}
+	if u.Email != nil && *u.Email != p.Email {
+		if p.Status != store.StatusInvited {
+			return nil, problem.Conflict.With("The email of an account that has signed in can not be changed yet.")
+		}
+		p.Email = *u.Email
+	}
+	var added, removed []string
+	if u.RoleIDs != nil {
+		added, removed = diffRoles(prevRoles, *u.RoleIDs)
+		if len(added)+len(removed) > 0 {
+			if err := s.checkRoleChange(ctx, caller, added, removed); err != nil {
+				return nil, err
+			}
+		}
+		p.RoleIDs = slices.Clone(*u.RoleIDs)
+	}
+	changes := audit.Diff(before, snapshot(p))
+	if changes == nil {
+		return s.Get(ctx, p.ID)
+	}
+
+	now := s.Now().UTC()
+	p.UpdatedAt, p.Version = now.Format(time.RFC3339), p.Version+1
+	tx := s.Store.Tx()
+	cond := expression.Name("version").Equal(expression.Value(prevVersion))
+	tx.Put(p.Index(), &cond, problem.PreconditionFailed)
+	putMembers(tx, p)
+	if p.Email != prevEmail {
+		tx.Delete(store.EmailKey(store.RealmStaff, prevEmail), nil, nil)
+		tx.PutNew(store.NewEmailClaim(store.RealmStaff, p.Email, p.ID), problem.EmailTaken)
+	}
+	s.changeRoles(tx, p, added, removed)
+	ev := audit.New(actor, "staff.update", "staff", p.ID, "Updated "+p.Email, now, 0)
+	ev.Changes = changes
+	ev.Add(tx)
+	if tx.Len() > 100 {
+		return nil, problem.Invalid("roleIds", "too many changes at once")
+	}
+	if err := s.Store.Write(ctx, tx); err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, p.ID)
+}
+
+// checkRoleChange enforces who may give and take which roles.
+func (s *Service) checkRoleChange(ctx context.Context, caller *auth.Caller, added, removed []string) error {
+	if !caller.Can(auth.RolesAssign) {
+		return problem.Forbidden.With("Changing roles needs the roles.assign permission.")
+	}
+	if slices.Contains(removed, auth.OwnerRoleID) && !caller.IsOwner() {
+		return problem.Forbidden.With("Only owners can take the owner role away.")
+	}
+	keys := make([]store.Key, len(added))
+	for i, id := range added {
+		keys[i] = store.RoleKey(id)
+	}
+	items, err := s.Store.BatchGet(ctx, keys, false)
+	if err != nil {
+		return err
+	}
+	roles, err := rolesFound(items, added)
+	if err != nil {
+		return err
+	}
+	return caller.CheckGrant(roles)
+}
+
+// changeRoles adds to tx what follows from a role change: member items of
+// removed roles go, member counts follow, the auth record's role list
+// follows (permissions change on the very next request), and the owner
+// counter follows for an active person.
+func (s *Service) changeRoles(tx *store.Tx, p *store.Staff, added, removed []string) {
+	for _, id := range added {
+		tx.Update(store.RoleKey(id), expression.Add(expression.Name("memberCount"), expression.Value(1)),
+			existsCond(), problem.Invalid("roleIds", "must be distinct ids of existing roles"))
+	}
+	for _, id := range removed {
+		tx.Delete(store.RoleMemberKey(id, p.ID), nil, nil)
+		tx.Update(store.RoleKey(id), expression.Add(expression.Name("memberCount"), expression.Value(-1)), nil, nil)
+	}
+	if len(added)+len(removed) == 0 {
+		return
+	}
+	if p.Sub != "" {
+		tx.Update(store.AuthKey(p.Sub), expression.Set(expression.Name("roleIds"), expression.Value(p.RoleIDs)), existsCond(), nil)
+	}
+	if p.Status != store.StatusActive {
+		return
+	}
+	switch {
+	case slices.Contains(added, auth.OwnerRoleID):
+		tx.Update(store.SettingsKey(), expression.Add(expression.Name("activeOwners"), expression.Value(1)), nil, nil)
+	case slices.Contains(removed, auth.OwnerRoleID):
+		cond := expression.Name("activeOwners").GreaterThan(expression.Value(1))
+		tx.Update(store.SettingsKey(), expression.Add(expression.Name("activeOwners"), expression.Value(-1)), &cond, problem.LastOwner)
+	}
+}
+
+func diffRoles(before, after []string) (added, removed []string) {
+	for _, r := range after {
+		if !slices.Contains(before, r) {
+			added = append(added, r)
+		}
+	}
+	for _, r := range before {
+		if !slices.Contains(after, r) {
+			removed = append(removed, r)
+		}
+	}
+	return added, removed
+}
+
+// snapshot is what the audit log shows of a person.
+func snapshot(p *store.Staff) map[string]any {
+	return map[string]any{"firstName": p.FirstName, "lastName": p.LastName, "email": p.Email, "locale": p.Locale, "roleIds": slices.Clone(p.RoleIDs)}
+}
