@@ -12,6 +12,7 @@ import (
 	"backoffice/shared/api"
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
+	"backoffice/shared/idempotency"
 	"backoffice/shared/ids"
 	"backoffice/shared/problem"
 	"backoffice/shared/staff"
@@ -24,7 +25,7 @@ func main() {
 	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
 	appURL := os.Getenv("APP_URL")
 
-	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {
+	lambda.Start(api.Handle(auth.Protect(checker, idempotency.Once(db, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {
 		id := req.PathParameters["id"]
 		if !ids.Valid(id) {
 			return api.Response{}, problem.NotFound
@@ -38,5 +39,5 @@ func main() {
 			return api.Response{}, err
 		}
 		return api.JSON(http.StatusAccepted, map[string]any{"expiresAt": inv.ExpiresAt, "emailQueued": true}), nil
-	})))
+	}))))
 }

@@ -11,6 +11,7 @@ import (
 	"backoffice/shared/api"
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
+	"backoffice/shared/idempotency"
 	"backoffice/shared/staff"
 	"backoffice/shared/store"
 )
@@ -21,7 +22,7 @@ func main() {
 	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
 	appURL := os.Getenv("APP_URL")
 
-	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {
+	lambda.Start(api.Handle(auth.Protect(checker, idempotency.Once(db, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {
 		var in staff.InviteInput
 		if err := api.DecodeJSON(req, &in); err != nil {
 			return api.Response{}, err
@@ -35,5 +36,5 @@ func main() {
 			"invitation":  map[string]any{"expiresAt": inv.ExpiresAt},
 			"emailQueued": true,
 		}), nil
-	})))
+	}))))
 }

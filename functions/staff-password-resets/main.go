@@ -12,6 +12,7 @@ import (
 	"backoffice/shared/api"
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
+	"backoffice/shared/idempotency"
 	"backoffice/shared/staff"
 	"backoffice/shared/store"
 )
@@ -22,7 +23,7 @@ func main() {
 	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
 	appURL := os.Getenv("APP_URL")
 
-	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {
+	lambda.Start(api.Handle(auth.Protect(checker, idempotency.Once(db, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {
 		var in struct {
 			IDs []string `json:"ids"`
 		}
@@ -34,5 +35,5 @@ func main() {
 			return api.Response{}, err
 		}
 		return api.JSON(http.StatusAccepted, map[string]any{"results": results}), nil
-	})))
+	}))))
 }

@@ -206,3 +206,25 @@ func TestUpdateStaffEmail(t *testing.T) {
 	expect(t, call(t, "PATCH", "/staff/"+id, owner, map[string]any{"roleIds": []string{"nope"}}), 422, "validation_failed")
 	expect(t, call(t, "PATCH", "/staff/"+id, owner, map[string]any{"roleIds": []string{"01ARZ3NDEKTSV4RRFFQ69G5FAV"}}), 422, "validation_failed")
 }
+
+func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
+	_, owner := newOwner(t)
+	email := uniqueEmail("idem")
+	body := map[string]any{"email": email, "firstName": "Ida", "lastName": "Idem", "roleIds": []string{}}
+	first := call(t, "POST", "/staff/invitations", owner, body, "Idempotency-Key", "key-"+email)
+	expect(t, first, 201)
+	again := call(t, "POST", "/staff/invitations", owner, body, "Idempotency-Key", "key-"+email)
+	expect(t, again, 201)
+	if again.Raw != first.Raw || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay differs:\n%s\n%s", first.Raw, again.Raw)
+	}
+	other := map[string]any{"email": uniqueEmail("idem2"), "firstName": "Ida", "lastName": "Idem", "roleIds": []string{}}
+	expect(t, call(t, "POST", "/staff/invitations", owner, other, "Idempotency-Key", "key-"+email), 422, "validation_failed")
+	// Without the key, the same body is a second request: the address is taken.
+	expect(t, call(t, "POST", "/staff/invitations", owner, body), 409, "email_taken")
+	tokenFromMail(t, email, "")
+	st.WaitStreams(t)
+	if n := countMails(t, email, ""); n != 1 {
+		t.Fatalf("%d invitation mails, want 1", n)
+	}
+}
