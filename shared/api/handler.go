@@ -40,10 +40,9 @@ func newLogger() *slog.Logger {
 }
 
 type requestInfo struct {
-	id       string
-	route    string
-	callerID string
-	log      *slog.Logger
+	id    string
+	route string
+	log   *slog.Logger
 }
 
 type infoKey struct{}
@@ -75,10 +74,8 @@ func Handle(h HandlerFunc) func(context.Context, Request) (Response, error) {
 		}
 		resp.Headers["X-Request-Id"] = info.id
 
+		// callerId is already on info.log once the caller is known.
 		attrs := []any{"status", resp.StatusCode, "durationMs", time.Since(start).Milliseconds()}
-		if info.callerID != "" {
-			attrs = append(attrs, "callerId", info.callerID)
-		}
 		if errorCode != "" {
 			attrs = append(attrs, "errorCode", errorCode)
 		}
@@ -137,7 +134,6 @@ func Logger(ctx context.Context) *slog.Logger {
 // SetCaller records the authenticated person for the request's log line.
 func SetCaller(ctx context.Context, id string) {
 	if info, ok := ctx.Value(infoKey{}).(*requestInfo); ok {
-		info.callerID = id
 		info.log = info.log.With("callerId", id)
 	}
 }
