@@ -144,6 +144,9 @@ func (c *Checker) rolesOf(ctx context.Context, roleIDs []string) ([]RoleRef, map
 		if err := store.Unmarshal(raw, &role); err != nil {
 			return nil, nil, fmt.Errorf("decode role: %w", err)
 		}
+		if role.Deleting {
+			continue // being removed from its members: it grants nothing
+		}
 		refs = append(refs, RoleRef{ID: role.ID, Name: role.Name})
 		for _, p := range role.Permissions {
 			perms[p] = true

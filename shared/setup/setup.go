@@ -43,11 +43,11 @@ func Seed(ctx context.Context, st *store.Store, shopName string) error {
 }
 
 func builtinRole(id, name, description string, permissions []string, now string) store.Role {
-	k := store.RoleKey(id)
-	return store.Role{
-		PK: k.PK, SK: k.SK, Type: "Role", ID: id, Name: name, Description: description,
+	r := store.Role{
+		ID: id, Name: name, Description: description,
 		Permissions: permissions, BuiltIn: true, CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
+	return *r.Index()
 }
 
 func roleName(id, name string) map[string]any {

@@ -237,9 +237,26 @@ type Role struct {
 	Permissions []string `dynamodbav:"permissions"`
 	BuiltIn     bool     `dynamodbav:"builtIn"`
 	MemberCount int      `dynamodbav:"memberCount"`
-	CreatedAt   string   `dynamodbav:"createdAt"`
-	UpdatedAt   string   `dynamodbav:"updatedAt"`
-	Version     int64    `dynamodbav:"version"`
+	// Deleting marks a role whose removal from its members is under way:
+	// it grants nothing from that moment, and a repeated DELETE resumes.
+	Deleting  bool   `dynamodbav:"deleting,omitempty"`
+	CreatedAt string `dynamodbav:"createdAt"`
+	UpdatedAt string `dynamodbav:"updatedAt"`
+	Version   int64  `dynamodbav:"version"`
+	// All roles, by name: one Query (roles are few; no pagination needed).
+	GSI5PK string `dynamodbav:"gsi5pk"`
+	GSI5SK string `dynamodbav:"gsi5sk"`
+}
+
+// RolesPartition holds every role in the gsi5 index.
+const RolesPartition = "ROLES"
+
+// Index sets the keys of a role.
+func (r *Role) Index() *Role {
+	k := RoleKey(r.ID)
+	r.PK, r.SK, r.Type = k.PK, k.SK, "Role"
+	r.GSI5PK, r.GSI5SK = RolesPartition, text.Fold(r.Name)+"#"+r.ID
+	return r
 }
 
 // RoleMember links a person to a role.
