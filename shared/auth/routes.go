@@ -11,6 +11,7 @@ const (
 // a test proves this map and template.yaml list the same routes.
 var Routes = map[string]string{
 	"GET /health":                    Public,
+	"GET /openapi.json":              Public,
 	"GET /accept-invitation":         Public,
 	"GET /reset-password":            Public,
 	"POST /auth/login":               Public,

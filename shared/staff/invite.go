@@ -199,7 +199,7 @@ func rolesFound(items map[store.Key]map[string]store.AttributeValue, ids []strin
 	roles := make([]store.Role, 0, len(ids))
 	for _, id := range ids {
 		var r store.Role
-		if err := decodeFound(items, store.RoleKey(id), &r); err != nil {
+		if err := decodeFound(items, store.RoleKey(id), &r); err != nil || r.Deleting {
 			return nil, problem.Invalid("roleIds", "must be distinct ids of existing roles")
 		}
 		roles = append(roles, r)
