@@ -68,6 +68,7 @@ func call(t *testing.T, method, path, token string, body any, headers ...string)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	validateResponse(t, method, path, resp.StatusCode, resp.Header, raw)
 	a := answer{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
 	_ = json.Unmarshal(raw, &a.JSON)
 	return a
