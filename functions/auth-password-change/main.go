@@ -23,8 +23,7 @@ func main() {
 	db := store.New(store.NewClient(cfg), awsenv.Require("TABLE_NAME"))
 	dir := cognito.FromEnv(cfg, "STAFF")
 	svc := &staff.Service{Store: db, Dir: dir, Now: db.Now}
-	sessions := &session.Service{Store: db, Dir: dir, Realm: store.RealmStaff, Limits: session.LimitsFromEnv(),
-		RefreshLifetime: 30 * 24 * time.Hour, Now: db.Now, Sleep: session.SleepContext}
+	sessions := &session.Service{Store: db, Dir: dir, Realm: store.RealmStaff, RefreshLifetime: 30 * 24 * time.Hour, Now: db.Now, Sleep: session.SleepContext}
 	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
 
 	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {
@@ -38,7 +37,7 @@ func main() {
 		if err := svc.ChangePassword(ctx, c, c.Actor(ctx, req), in.CurrentPassword, in.NewPassword); err != nil {
 			return api.Response{}, err
 		}
-		login, err := sessions.Login(ctx, c.Email, in.NewPassword, session.ClientOf(ctx, req))
+		login, err := sessions.Relogin(ctx, c.Email, in.NewPassword, session.ClientOf(ctx, req))
 		if err != nil {
 			return api.Response{}, err
 		}

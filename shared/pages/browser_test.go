@@ -16,7 +16,18 @@ func TestPagesInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal("node is not installed")
 	}
-	if err := exec.Command(node, "-e", `require.resolve("jsdom")`).Run(); err != nil {
+	// scripts/test.sh installs jsdom here; plain `go test` finds it too.
+	nodePath := filepath.Join("..", "..", ".local", "jsdom", "node_modules")
+	if abs, err := filepath.Abs(nodePath); err == nil {
+		nodePath = abs
+	}
+	if p := os.Getenv("NODE_PATH"); p != "" {
+		nodePath = p + string(os.PathListSeparator) + nodePath
+	}
+	env := append(os.Environ(), "NODE_PATH="+nodePath)
+	check := exec.Command(node, "-e", `require.resolve("jsdom")`)
+	check.Env = env
+	if err := check.Run(); err != nil {
 		t.Fatal("jsdom not found: run scripts/test.sh, or npm install --prefix .local/jsdom jsdom@26.1.0 and set NODE_PATH=.local/jsdom/node_modules")
 	}
 	dir := t.TempDir()
@@ -26,7 +37,9 @@ func TestPagesInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, err := exec.Command(node, "testdata/browser.js", accept, reset).CombinedOutput()
+	run := exec.Command(node, "testdata/browser.js", accept, reset)
+	run.Env = env
+	out, err := run.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}

@@ -53,6 +53,17 @@ type Login struct {
 // DynamoDB. Unknown email, wrong password, an inactive or invited person and
 // any Cognito challenge all answer the same invalid_credentials.
 func (s *Service) Login(ctx context.Context, email, password string, c Client) (*Login, error) {
+	return s.login(ctx, email, password, c, true)
+}
+
+// Relogin signs in a person who just proved their password another way
+// (a password change): earlier failed attempts must not lock them out of
+// the fresh tokens, so the rate limit is not consulted.
+func (s *Service) Relogin(ctx context.Context, email, password string, c Client) (*Login, error) {
+	return s.login(ctx, email, password, c, false)
+}
+
+func (s *Service) login(ctx context.Context, email, password string, c Client, limited bool) (*Login, error) {
 	email, err := text.Email(email)
 	if err != nil {
 		return nil, problem.Invalid("email", "must be a valid email address")
@@ -62,12 +73,14 @@ func (s *Service) Login(ctx context.Context, email, password string, c Client) (
 	}
 	now := s.Now()
 	limits := limiter{s.Store, s.Limits}
-	if err := limits.check(ctx, now, email, c.IP); err != nil {
-		return nil, err
+	if limited {
+		if err := limits.check(ctx, now, email, c.IP); err != nil {
+			return nil, err
+		}
 	}
 
 	tokens, claims, rec, err := s.authenticate(ctx, email, password)
-	if errors.Is(err, problem.InvalidCredentials) {
+	if errors.Is(err, problem.InvalidCredentials) && limited {
 		if ferr := limits.fail(ctx, now, email, c.IP); ferr != nil {
 			return nil, ferr
 		}

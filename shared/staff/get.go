@@ -18,6 +18,9 @@ func (s *Service) Get(ctx context.Context, id string) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.Status == store.StatusDeleting {
+		return nil, problem.NotFound // gone for readers; DELETE again finishes it
+	}
 	roles, err := s.roleRefs(ctx, p.RoleIDs)
 	if err != nil {
 		return nil, err

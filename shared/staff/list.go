@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -57,7 +58,7 @@ func ParseListQuery(params map[string]string) (ListQuery, error) {
 	if q.RoleID != "" && q.RoleID != auth.OwnerRoleID && q.RoleID != auth.AdminRoleID && !ids.Valid(q.RoleID) {
 		f.Add("roleId", "is not a role id")
 	}
-	if len(q.Q) > 100 || text.HasControl(q.Q) {
+	if utf8.RuneCountInString(q.Q) > 100 || text.HasControl(q.Q) {
 		f.Add("q", "must be at most 100 characters without control characters")
 	}
 	if raw, ok := params["limit"]; ok {

@@ -44,6 +44,9 @@ func (s *Service) Forgot(ctx context.Context, actor audit.Actor, email, linkBase
 	}
 	actor.ID, actor.Email = p.ID, p.Email
 	_, err = s.queueReset(ctx, actor, p, settings, linkBase, "Asked for a password reset")
+	if errors.Is(err, problem.Conflict) {
+		return nil // deactivated meanwhile: no mail, and the same 202
+	}
 	return err
 }
 

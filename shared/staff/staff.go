@@ -69,6 +69,7 @@ type Me struct {
 	Locale      string         `json:"locale"`
 	Roles       []auth.RoleRef `json:"roles"`
 	Permissions []string       `json:"permissions"`
+	Version     int64          `json:"version"`
 }
 
 func viewOf(p *store.Staff, roles []auth.RoleRef, now time.Time) View {
@@ -95,7 +96,7 @@ func MeOf(p *store.Staff, roles []auth.RoleRef, permissions []string) Me {
 	}
 	return Me{
 		ID: p.ID, Email: p.Email, FirstName: p.FirstName, LastName: p.LastName,
-		Status: p.Status, Locale: p.Locale, Roles: roles, Permissions: permissions,
+		Status: p.Status, Locale: p.Locale, Roles: roles, Permissions: permissions, Version: p.Version,
 	}
 }
 

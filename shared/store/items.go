@@ -1,6 +1,8 @@
 package store
 
 import (
+	"strings"
+
 	"backoffice/shared/text"
 )
 
@@ -57,12 +59,20 @@ func (s *Staff) Index() *Staff {
 	s.PK, s.SK, s.Type = k.PK, k.SK, "Staff"
 	part := StaffPartition(s.Status)
 	first, last := text.Fold(s.FirstName), text.Fold(s.LastName)
-	s.GSI1PK, s.GSI1SK = part, last+"#"+first+"#"+s.ID
-	s.GSI2PK, s.GSI2SK = part, first+"#"+last+"#"+s.ID
-	s.GSI3PK, s.GSI3SK = part, s.Email+"#"+s.ID
-	s.GSI4PK, s.GSI4SK = part, s.CreatedAt+"#"+s.ID
+	s.GSI1PK, s.GSI1SK = part, SortKey(last, first, s.ID)
+	s.GSI2PK, s.GSI2SK = part, SortKey(first, last, s.ID)
+	s.GSI3PK, s.GSI3SK = part, SortKey(s.Email, s.ID)
+	s.GSI4PK, s.GSI4SK = part, SortKey(s.CreatedAt, s.ID)
 	return s
 }
+
+// SortKeySep joins the parts of a list sort key. It sorts below every
+// character a name or email may hold (control characters are refused), so
+// "van" sorts before "van der" and the key orders like the tuple of parts.
+const SortKeySep = "\x01"
+
+// SortKey joins parts into an index sort key.
+func SortKey(parts ...string) string { return strings.Join(parts, SortKeySep) }
 
 // StaffPartition is the index partition of staff with one status: a status
 // filter is a Query on one partition, never a filter over everyone.
@@ -255,7 +265,7 @@ const RolesPartition = "ROLES"
 func (r *Role) Index() *Role {
 	k := RoleKey(r.ID)
 	r.PK, r.SK, r.Type = k.PK, k.SK, "Role"
-	r.GSI5PK, r.GSI5SK = RolesPartition, text.Fold(r.Name)+"#"+r.ID
+	r.GSI5PK, r.GSI5SK = RolesPartition, SortKey(text.Fold(r.Name), r.ID)
 	return r
 }
 

@@ -117,11 +117,20 @@ func TestStaffIndexAndMembers(t *testing.T) {
 	p := &Staff{ID: "P1", Email: "j@x.nl", FirstName: "Jürgen", LastName: "Müller", Status: StatusActive,
 		CreatedAt: "2026-01-01T00:00:00Z", RoleIDs: []string{"admin", "R2"}}
 	p.Index()
-	if p.GSI1PK != "STAFF#active" || p.GSI1SK != "muller#jurgen#P1" || p.GSI2SK != "jurgen#muller#P1" || p.GSI3SK != "j@x.nl#P1" {
+	if p.GSI1PK != "STAFF#active" || p.GSI1SK != "muller\x01jurgen\x01P1" || p.GSI2SK != "jurgen\x01muller\x01P1" || p.GSI3SK != "j@x.nl\x01P1" {
 		t.Fatalf("index keys %+v", p)
 	}
 	m := p.Members()
 	if len(m) != 2 || m[1].PK != "ROLE#R2" || m[1].SK != "MEMBER#P1" || m[1].GSI1PK != "ROLE#R2#STAFF#active" || m[1].GSI1SK != p.GSI1SK {
 		t.Fatalf("members %+v", m)
+	}
+}
+
+func TestSortKeyOrdersLikeTuples(t *testing.T) {
+	if !(SortKey("van", "zoe", "1") < SortKey("van der", "anna", "2")) {
+		t.Fatal("a shorter last name must sort first")
+	}
+	if !(SortKey("a#b@x.nl", "1") < SortKey("a@x.nl", "2")) == ("a#b@x.nl" < "a@x.nl") {
+		t.Fatal("emails must order by the address")
 	}
 }
