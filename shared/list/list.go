@@ -109,6 +109,12 @@ func (l *Lister) merge(ctx context.Context, spec Spec, src Source, pos *position
 		pos.After, pos.Done = map[string]map[string]string{}, map[string]bool{}
 	}
 	var heads []head
+	// frontier is the sort key up to which every unfinished partition has
+	// been read. Items past it may not be taken yet: a partition whose read
+	// window ended earlier could hold smaller ones (this matters when Skip
+	// drops items, so a window can be used up without filling the page).
+	skey := src.Index + "sk"
+	frontier, bounded := "", false
 	for _, part := range src.Partitions {
 		if pos.Done[part] {
 			continue
@@ -122,23 +128,22 @@ func (l *Lister) merge(ctx context.Context, spec Spec, src Source, pos *position
 			heads = append(heads, head{part, it})
 		}
 		if done {
-			// Every item of the partition is among the heads; it is done
-			// once they are all consumed (checked below).
+			// Every item left in the partition is among the heads; it is
+			// done once they are all consumed (checked below).
 			pos.Done[part] = true
+		} else if len(items) > 0 {
+			if last := str(items[len(items)-1][skey]); !bounded || before(last, frontier, spec.Descending) {
+				frontier, bounded = last, true
+			}
 		}
 	}
-	skey := src.Index + "sk"
 	sort.SliceStable(heads, func(i, j int) bool {
-		a, b := str(heads[i].item[skey]), str(heads[j].item[skey])
-		if spec.Descending {
-			return a > b
-		}
-		return a < b
+		return before(str(heads[i].item[skey]), str(heads[j].item[skey]), spec.Descending)
 	})
 	out := []map[string]types.AttributeValue{}
 	consumed := 0
 	for _, h := range heads {
-		if len(out) == want {
+		if len(out) == want || bounded && before(frontier, str(h.item[skey]), spec.Descending) {
 			break
 		}
 		consumed++
@@ -153,6 +158,14 @@ func (l *Lister) merge(ctx context.Context, spec Spec, src Source, pos *position
 		pos.Done[h.part] = false
 	}
 	return out, nil
+}
+
+// before reports whether sort key a comes before b in the list's order.
+func before(a, b string, descending bool) bool {
+	if descending {
+		return a > b
+	}
+	return a < b
 }
 
 // query reads up to limit items of one partition after the given key.

@@ -142,7 +142,7 @@ func TestDisableSignOutRevokeDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := d.Refresh(ctx, b.RefreshToken); err != nil {
-		t.Fatalf("enabled again, the session works again (as in Cognito): %v", err)
+		t.Fatalf("enabled again, the session works again (the fake keeps sessions across Disable; SignOutEverywhere ends them): %v", err)
 	}
 	if err := d.SignOutEverywhere(ctx, "cy@example.com"); err != nil {
 		t.Fatal(err)
