@@ -1,5 +1,5 @@
 // Command staff-update answers PATCH /staff/{id}: names, language, roles
-// (with roles.assign), and the email of an invited person.
+// (with roles.assign) and email (moved in Cognito too).
 package main
 
 import (
@@ -10,13 +10,15 @@ import (
 	"backoffice/shared/api"
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
+	"backoffice/shared/directory/cognito"
 	"backoffice/shared/staff"
 	"backoffice/shared/store"
 )
 
 func main() {
-	db := store.New(store.NewClient(awsenv.Config()), awsenv.Require("TABLE_NAME"))
-	svc := &staff.Service{Store: db, Now: db.Now}
+	cfg := awsenv.Config()
+	db := store.New(store.NewClient(cfg), awsenv.Require("TABLE_NAME"))
+	svc := &staff.Service{Store: db, Dir: cognito.FromEnv(cfg, "STAFF"), Now: db.Now}
 	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
 
 	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {

@@ -27,7 +27,14 @@ type Directory interface {
 	Enable(ctx context.Context, email string) error
 	// Delete removes the user; a user that does not exist counts as deleted.
 	Delete(ctx context.Context, email string) error
+	// ChangeEmail moves a user's sign-in address from old to new (verified).
+	// A user already at new counts as changed, so a retry succeeds;
+	// ErrEmailTaken says another user holds new.
+	ChangeEmail(ctx context.Context, old, new string) error
 }
+
+// ErrEmailTaken is returned by ChangeEmail when another user has the address.
+var ErrEmailTaken = errors.New("email taken in the user pool")
 
 // Tokens are what a login or refresh returns. The id token is dropped: the
 // API accepts access tokens only.

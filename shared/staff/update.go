@@ -2,6 +2,8 @@ package staff
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
+	"backoffice/shared/directory"
 	"backoffice/shared/ids"
 	"backoffice/shared/problem"
 	"backoffice/shared/store"
@@ -67,7 +70,9 @@ func (u *Update) validate() error {
 // may only hand out roles within the caller's own permissions; the owner
 // role is given and taken only by owners, and the last active owner keeps
 // it. The email of a person who has signed in is their Cognito login, so it
-// changes only while they are invited (see the issue note).
+// moves in Cognito first (so a taken address is refused there too), then in
+// one transaction with its uniqueness claim; a failed transaction moves the
+// Cognito address back, and a retry finds it already moved.
 func (s *Service) UpdateAs(ctx context.Context, caller *auth.Caller, actor audit.Actor, id string, u Update, ifMatch int64) (*View, error) {
 	if err := u.validate(); err != nil {
 		return nil, err
@@ -75,6 +80,9 @@ func (s *Service) UpdateAs(ctx context.Context, caller *auth.Caller, actor audit
 	p, err := s.target(ctx, caller, id, ifMatch, true)
 	if err != nil {
 		return nil, err
+	}
+	if p.Status == store.StatusDeleting {
+		return nil, problem.NotFound
 	}
 	before := snapshot(p)
 	prevEmail, prevRoles, prevVersion := p.Email, slices.Clone(p.RoleIDs), p.Version
@@ -89,9 +97,6 @@ func (s *Service) UpdateAs(ctx context.Context, caller *auth.Caller, actor audit
 		p.Locale = *u.Locale
 	}
 	if u.Email != nil && *u.Email != p.Email {
-		if p.Status != store.StatusInvited {
-			return nil, problem.Conflict.With("The email of an account that has signed in can not be changed yet.")
-		}
 		p.Email = *u.Email
 	}
 	var added, removed []string
@@ -109,6 +114,16 @@ func (s *Service) UpdateAs(ctx context.Context, caller *auth.Caller, actor audit
 		return s.Get(ctx, p.ID)
 	}
 
+	// A person who has signed in is known to Cognito by their email.
+	moveLogin := p.Email != prevEmail && p.Sub != ""
+	if moveLogin {
+		if err := s.Dir.ChangeEmail(ctx, prevEmail, p.Email); err != nil {
+			if errors.Is(err, directory.ErrEmailTaken) {
+				return nil, problem.EmailTaken
+			}
+			return nil, err
+		}
+	}
 	now := s.Now().UTC()
 	p.UpdatedAt, p.Version = now.Format(time.RFC3339), p.Version+1
 	tx := s.Store.Tx()
@@ -118,6 +133,9 @@ func (s *Service) UpdateAs(ctx context.Context, caller *auth.Caller, actor audit
 	if p.Email != prevEmail {
 		tx.Delete(store.EmailKey(store.RealmStaff, prevEmail), nil, nil)
 		tx.PutNew(store.NewEmailClaim(store.RealmStaff, p.Email, p.ID), problem.EmailTaken)
+		if p.Sub != "" {
+			tx.Update(store.AuthKey(p.Sub), expression.Set(expression.Name("email"), expression.Value(p.Email)), existsCond(), nil)
+		}
 	}
 	s.changeRoles(tx, p, added, removed)
 	ev := audit.New(actor, "staff.update", "staff", p.ID, "Updated "+p.Email, now, 0)
@@ -127,6 +145,11 @@ func (s *Service) UpdateAs(ctx context.Context, caller *auth.Caller, actor audit
 		return nil, problem.Invalid("roleIds", "too many changes at once")
 	}
 	if err := s.Store.Write(ctx, tx); err != nil {
+		if moveLogin {
+			if rerr := s.Dir.ChangeEmail(context.WithoutCancel(ctx), p.Email, prevEmail); rerr != nil {
+				slog.ErrorContext(ctx, "moving the Cognito email back failed; a retry of the same change mends it", "personId", p.ID, "error", rerr.Error())
+			}
+		}
 		return nil, err
 	}
 	return s.Get(ctx, p.ID)

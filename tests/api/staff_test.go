@@ -188,7 +188,23 @@ func TestUpdateStaffRolesTakeEffectOnNextRequest(t *testing.T) {
 func TestUpdateStaffEmail(t *testing.T) {
 	_, owner := newOwner(t)
 	active := newActive(t, uniqueEmail("fixed"))
-	expect(t, call(t, "PATCH", "/staff/"+active.ID, owner, map[string]any{"email": uniqueEmail("new")}), 409, "conflict")
+	access, _ := login(t, active.Email)
+	moved := uniqueEmail("moved")
+	expect(t, call(t, "PATCH", "/staff/"+active.ID, owner, map[string]any{"email": moved}), 200)
+	// The login follows the address; the old one no longer signs in.
+	expect(t, call(t, "POST", "/auth/login", "", map[string]any{"email": active.Email, "password": password}), 401, "invalid_credentials")
+	expect(t, call(t, "POST", "/auth/login", "", map[string]any{"email": moved, "password": password}), 200)
+	me := call(t, "GET", "/auth/me", access, nil)
+	expect(t, me, 200)
+	if me.str("email") != moved {
+		t.Fatalf("me shows %q", me.str("email"))
+	}
+	// Taken by someone else (here: an invited person) is refused, and
+	// Cognito is moved back, so the current address still signs in.
+	other := uniqueEmail("taken")
+	expect(t, invite(t, owner, other), 201)
+	expect(t, call(t, "PATCH", "/staff/"+active.ID, owner, map[string]any{"email": other}), 409, "email_taken")
+	expect(t, call(t, "POST", "/auth/login", "", map[string]any{"email": moved, "password": password}), 200)
 
 	old := uniqueEmail("typo")
 	a := invite(t, owner, old)

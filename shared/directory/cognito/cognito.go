@@ -27,6 +27,7 @@ type API interface {
 	AdminEnableUser(ctx context.Context, in *cip.AdminEnableUserInput, opts ...func(*cip.Options)) (*cip.AdminEnableUserOutput, error)
 	AdminSetUserPassword(ctx context.Context, in *cip.AdminSetUserPasswordInput, opts ...func(*cip.Options)) (*cip.AdminSetUserPasswordOutput, error)
 	AdminDeleteUser(ctx context.Context, in *cip.AdminDeleteUserInput, opts ...func(*cip.Options)) (*cip.AdminDeleteUserOutput, error)
+	AdminUpdateUserAttributes(ctx context.Context, in *cip.AdminUpdateUserAttributesInput, opts ...func(*cip.Options)) (*cip.AdminUpdateUserAttributesOutput, error)
 	AdminDisableUser(ctx context.Context, in *cip.AdminDisableUserInput, opts ...func(*cip.Options)) (*cip.AdminDisableUserOutput, error)
 	AdminUserGlobalSignOut(ctx context.Context, in *cip.AdminUserGlobalSignOutInput, opts ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error)
 	InitiateAuth(ctx context.Context, in *cip.InitiateAuthInput, opts ...func(*cip.Options)) (*cip.InitiateAuthOutput, error)
@@ -186,6 +187,31 @@ func (c *Cognito) Delete(ctx context.Context, email string) error {
 		return nil
 	}
 	return fmt.Errorf("delete user: %w", err)
+}
+
+// ChangeEmail updates the email attribute; with email as the pool's
+// username attribute, sign-in and admin calls follow it.
+func (c *Cognito) ChangeEmail(ctx context.Context, old, new string) error {
+	_, err := c.API.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{
+		UserPoolId: &c.PoolID, Username: &old,
+		UserAttributes: []types.AttributeType{
+			{Name: aws.String("email"), Value: &new},
+			{Name: aws.String("email_verified"), Value: aws.String("true")},
+		},
+	})
+	var taken *types.AliasExistsException
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &taken):
+		return directory.ErrEmailTaken
+	case isNotFound(err):
+		// Changed by an earlier attempt whose database write failed.
+		if _, gerr := c.API.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &c.PoolID, Username: &new}); gerr == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("change email: %w", err)
 }
 
 // unsupportedLocally recognises cognito-local's answer to calls it lacks

@@ -43,6 +43,9 @@ func (f *fakeAPI) AdminSetUserPassword(context.Context, *cip.AdminSetUserPasswor
 func (f *fakeAPI) AdminDeleteUser(context.Context, *cip.AdminDeleteUserInput, ...func(*cip.Options)) (*cip.AdminDeleteUserOutput, error) {
 	return &cip.AdminDeleteUserOutput{}, f.err("AdminDeleteUser")
 }
+func (f *fakeAPI) AdminUpdateUserAttributes(context.Context, *cip.AdminUpdateUserAttributesInput, ...func(*cip.Options)) (*cip.AdminUpdateUserAttributesOutput, error) {
+	return &cip.AdminUpdateUserAttributesOutput{}, f.err("AdminUpdateUserAttributes")
+}
 func (f *fakeAPI) AdminDisableUser(context.Context, *cip.AdminDisableUserInput, ...func(*cip.Options)) (*cip.AdminDisableUserOutput, error) {
 	return &cip.AdminDisableUserOutput{}, f.err("AdminDisableUser")
 }
@@ -113,5 +116,21 @@ func TestGlobalSignOutToleratesEmulatorOnly(t *testing.T) {
 	gone := &Cognito{API: &fakeAPI{errs: map[string]error{"AdminUserGlobalSignOut": &types.UserNotFoundException{}}}}
 	if err := gone.SignOutEverywhere(context.Background(), "a@x.nl"); err != nil {
 		t.Fatalf("deleted user: %v", err)
+	}
+}
+
+func TestChangeEmail(t *testing.T) {
+	ok := &Cognito{API: &fakeAPI{errs: map[string]error{}}}
+	if err := ok.ChangeEmail(context.Background(), "a@x.nl", "b@x.nl"); err != nil {
+		t.Fatal(err)
+	}
+	taken := &Cognito{API: &fakeAPI{errs: map[string]error{"AdminUpdateUserAttributes": &types.AliasExistsException{}}}}
+	if err := taken.ChangeEmail(context.Background(), "a@x.nl", "b@x.nl"); !errors.Is(err, directory.ErrEmailTaken) {
+		t.Fatalf("alias exists: %v", err)
+	}
+	// A retry after an earlier change: the old address is gone, the new one exists.
+	done := &fakeAPI{errs: map[string]error{"AdminUpdateUserAttributes": &types.UserNotFoundException{}}}
+	if err := (&Cognito{API: done}).ChangeEmail(context.Background(), "a@x.nl", "b@x.nl"); err != nil || done.calls[1] != "AdminGetUser" {
+		t.Fatalf("retry: %v %v", err, done.calls)
 	}
 }

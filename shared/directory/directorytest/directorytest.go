@@ -34,11 +34,12 @@ const (
 	Disable           = "Disable"
 	Enable            = "Enable"
 	Delete            = "Delete"
+	ChangeEmail       = "ChangeEmail"
 )
 
 var methods = map[string]bool{
 	EnsureUser: true, SetPassword: true, Login: true, Refresh: true, Revoke: true,
-	SignOutEverywhere: true, Disable: true, Enable: true, Delete: true,
+	SignOutEverywhere: true, Disable: true, Enable: true, Delete: true, ChangeEmail: true,
 }
 
 // ErrInjected is what an injected failure returns when FailOn was given a
@@ -350,6 +351,40 @@ func (d *Directory) Delete(_ context.Context, email string) error {
 	}
 	delete(d.users, email)
 	d.endSessions(email)
+	return nil
+}
+
+// ChangeEmail moves a user to a new address (their sessions stay).
+func (d *Directory) ChangeEmail(_ context.Context, old, new string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.begin(ChangeEmail); err != nil {
+		return err
+	}
+	if err := checkEmail(old); err != nil {
+		return err
+	}
+	if err := checkEmail(new); err != nil {
+		return err
+	}
+	u, ok := d.users[old]
+	if !ok {
+		if _, done := d.users[new]; done {
+			return nil
+		}
+		return ErrUserNotFound
+	}
+	if _, taken := d.users[new]; taken {
+		return directory.ErrEmailTaken
+	}
+	delete(d.users, old)
+	u.email = new
+	d.users[new] = u
+	for _, s := range d.sessions {
+		if s.email == old {
+			s.email = new
+		}
+	}
 	return nil
 }
 
