@@ -3,12 +3,16 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"backoffice/shared/audit"
 	"backoffice/shared/auth"
+	"backoffice/shared/staff"
 )
 
 // newOwner makes an extra owner for a test and signs them in.
@@ -242,5 +246,27 @@ func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
 	st.WaitStreams(t)
 	if n := countMails(t, email, ""); n != 1 {
 		t.Fatalf("%d invitation mails, want 1", n)
+	}
+}
+
+func TestExpiredInvitationIsRefused(t *testing.T) {
+	db := testStore()
+	eightDaysAgo := func() time.Time { return time.Now().UTC().Add(-8 * 24 * time.Hour) }
+	svc := &staff.Service{Store: db, Now: eightDaysAgo}
+	email := uniqueEmail("late")
+	if _, err := svc.Invite(context.Background(), audit.System, "Test",
+		staff.InviteInput{Email: email, FirstName: "Late", LastName: "Comer"}, st.URL); err != nil {
+		t.Fatal(err)
+	}
+	tok := tokenFromMail(t, email, "")
+	expect(t, call(t, "POST", "/auth/invitations/inspect", "", map[string]any{"token": tok}), 400, "invalid_token")
+	expect(t, call(t, "POST", "/auth/invitations/accept", "", map[string]any{"token": tok, "password": password}), 400, "invalid_token")
+	// The profile says so too, so the backoffice can offer a resend.
+	_, owner := newOwner(t)
+	list := call(t, "GET", "/staff?status=invited&q="+email, owner, nil)
+	expect(t, list, 200)
+	items := list.JSON["items"].([]any)
+	if len(items) != 1 || items[0].(map[string]any)["invitation"].(map[string]any)["expired"] != true {
+		t.Fatalf("list: %s", list.Raw)
 	}
 }
