@@ -78,6 +78,12 @@ step "unit tests"
 ensure_jsdom
 go test -count=1 ./...
 
+step "fuzzing the parsers briefly (cursor, body decoding, email, folding)"
+for target in "FuzzDecodeJSON ./shared/api" "FuzzCursor ./shared/list" "FuzzEmail ./shared/text" "FuzzFold ./shared/text"; do
+  set -- $target
+  go test -run='^$' -fuzz="^$1\$" -fuzztime="${FUZZTIME:-10s}" "$2"
+done
+
 step "integration tests"
 ensure_chromium
 go test -count=1 -tags integration -timeout 20m ./tests/...
