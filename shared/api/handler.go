@@ -5,7 +5,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -145,6 +144,3 @@ func RequestID(ctx context.Context) string {
 	}
 	return ""
 }
-
-// IsProblem reports whether err carries the given catalogue entry.
-func IsProblem(err error, p *problem.Error) bool { return errors.Is(err, p) }

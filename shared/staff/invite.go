@@ -130,15 +130,7 @@ func (s *Service) invite(ctx context.Context, actor audit.Actor, inviterName str
 	tx.PutNew(p.Index(), problem.Conflict)
 	tx.PutNew(store.NewEmailClaim(store.RealmStaff, p.Email, p.ID), problem.EmailTaken)
 	takeSeat(tx)
-	tx.PutNew(newToken(store.TokenInvitation, hash, p.ID, now, expires), nil)
-	tx.PutNew(outbox.NewItem(ids.New(), "invitation", p.Locale, p.Email, map[string]string{
-		"firstName":   p.FirstName,
-		"inviterName": inviterName,
-		"shopName":    settings.ShopName,
-		"email":       p.Email,
-		"link":        linkBase + "/accept-invitation#token=" + raw,
-		"expiresAt":   p.InvitationExpires,
-	}, now), nil)
+	queueInvitation(tx, p, hash, raw, inviterName, settings.ShopName, linkBase, now, expires)
 	for _, m := range p.Members() {
 		tx.PutNew(m, nil)
 		tx.Update(store.RoleKey(m.RoleID), expression.Add(expression.Name("memberCount"), expression.Value(1)),
@@ -149,6 +141,20 @@ func (s *Service) invite(ctx context.Context, actor audit.Actor, inviterName str
 		return nil, err
 	}
 	return &Invited{Staff: viewOf(p, nil, now), ExpiresAt: expires}, nil
+}
+
+// queueInvitation adds the invitation token (stored as its hash) and the
+// mail carrying the raw token to tx.
+func queueInvitation(tx *store.Tx, p *store.Staff, hash, raw, inviterName, shopName, linkBase string, now, expires time.Time) {
+	tx.PutNew(newToken(store.TokenInvitation, hash, p.ID, now, expires), nil)
+	tx.PutNew(outbox.NewItem(ids.New(), "invitation", p.Locale, p.Email, map[string]string{
+		"firstName":   p.FirstName,
+		"inviterName": inviterName,
+		"shopName":    shopName,
+		"email":       p.Email,
+		"link":        linkBase + "/accept-invitation#token=" + raw,
+		"expiresAt":   p.InvitationExpires,
+	}, now), nil)
 }
 
 // takeSeat counts an invited or active person against the plan's seat limit

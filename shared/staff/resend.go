@@ -8,8 +8,6 @@ import (
 
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
-	"backoffice/shared/ids"
-	"backoffice/shared/outbox"
 	"backoffice/shared/problem"
 	"backoffice/shared/store"
 	"backoffice/shared/tokens"
@@ -48,15 +46,7 @@ func (s *Service) Resend(ctx context.Context, actor audit.Actor, inviterName, id
 	if oldHash != "" {
 		tx.Delete(store.TokenKey(oldHash), nil, nil)
 	}
-	tx.PutNew(newToken(store.TokenInvitation, hash, p.ID, now, expires), nil)
-	tx.PutNew(outbox.NewItem(ids.New(), "invitation", p.Locale, p.Email, map[string]string{
-		"firstName":   p.FirstName,
-		"inviterName": inviterName,
-		"shopName":    settings.ShopName,
-		"email":       p.Email,
-		"link":        linkBase + "/accept-invitation#token=" + raw,
-		"expiresAt":   p.InvitationExpires,
-	}, now), nil)
+	queueInvitation(tx, p, hash, raw, inviterName, settings.ShopName, linkBase, now, expires)
 	audit.New(actor, "staff.resend_invitation", "staff", p.ID, "Sent a new invitation to "+p.Email, now, retention(settings)).Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return nil, err

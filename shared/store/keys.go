@@ -1,5 +1,7 @@
 package store
 
+import "strconv"
+
 // Key builders. Every key starts with the entity it holds so an operator
 // browsing the table can read it; infra/DATA.md lists the access patterns.
 
@@ -65,31 +67,9 @@ func OutboxKey(id string) Key { return Key{"OUTBOX#" + id, "OUTBOX"} }
 
 // RateKey counts attempts of one kind for one subject in one time window.
 func RateKey(scope, subject string, window int64) Key {
-	return Key{"RATE#" + scope + "#" + subject, "W#" + itoa(window)}
+	return Key{"RATE#" + scope + "#" + subject, "W#" + strconv.FormatInt(window, 10)}
 }
 
 // AuditKey is one audit event; the partition is the month, so the newest
 // events are one Query away and no partition grows without bound.
 func AuditKey(at, id string) Key { return Key{"AUDIT#" + at[:7], at + "#" + id} }
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
-}
