@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"backoffice/shared/calls"
 	"backoffice/shared/problem"
 )
 
@@ -52,7 +53,7 @@ func Handle(h HandlerFunc) func(context.Context, Request) (Response, error) {
 		start := time.Now()
 		info := &requestInfo{id: req.RequestContext.RequestID, route: req.RouteKey}
 		info.log = Log.With("requestId", info.id, "route", info.route)
-		ctx = context.WithValue(ctx, infoKey{}, info)
+		ctx = calls.WithCounter(context.WithValue(ctx, infoKey{}, info))
 
 		var err error
 		func() {
@@ -74,7 +75,9 @@ func Handle(h HandlerFunc) func(context.Context, Request) (Response, error) {
 		resp.Headers["X-Request-Id"] = info.id
 
 		// callerId is already on info.log once the caller is known.
-		attrs := []any{"status", resp.StatusCode, "durationMs", time.Since(start).Milliseconds()}
+		dynamoCalls, cognitoCalls := calls.Counts(ctx)
+		attrs := []any{"status", resp.StatusCode, "durationMs", time.Since(start).Milliseconds(),
+			"dynamodbCalls", dynamoCalls, "cognitoCalls", cognitoCalls}
 		if errorCode != "" {
 			attrs = append(attrs, "errorCode", errorCode)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"backoffice/shared/awsenv"
+	"backoffice/shared/calls"
 )
 
 // DB is the part of the DynamoDB client the store uses; tests wrap the real
@@ -50,6 +51,7 @@ func NewClient(cfg aws.Config) *dynamodb.Client {
 	local := awsenv.Local("DynamoDB")
 	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		o.DisableValidateResponseChecksum = local
+		o.APIOptions = append(o.APIOptions, calls.Middleware("dynamodb"))
 	})
 }
 

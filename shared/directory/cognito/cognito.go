@@ -16,6 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"backoffice/shared/awsenv"
+	"backoffice/shared/calls"
 	"backoffice/shared/directory"
 	"backoffice/shared/problem"
 )
@@ -56,6 +57,7 @@ func NewClient(cfg aws.Config, emulated bool) *cip.Client {
 		if emulated {
 			o.RetryMaxAttempts = 1
 		}
+		o.APIOptions = append(o.APIOptions, calls.Middleware("cognito"))
 	})
 }
 
