@@ -23,7 +23,7 @@ func main() {
 	db := store.New(store.NewClient(cfg), awsenv.Require("TABLE_NAME"))
 	dir := cognito.FromEnv(cfg, "STAFF")
 	svc := &staff.Service{Store: db, Dir: dir, Now: db.Now}
-	sessions := &session.Service{Store: db, Dir: dir, Realm: store.RealmStaff, RefreshLifetime: 30 * 24 * time.Hour, Now: db.Now, Sleep: session.SleepContext}
+	sessions := &session.Service{Store: db, Dir: dir, Realm: store.RealmStaff, Limits: session.LimitsFromEnv(), RefreshLifetime: 30 * 24 * time.Hour, Now: db.Now, Sleep: session.SleepContext}
 	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
 
 	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {

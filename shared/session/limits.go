@@ -1,6 +1,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -48,7 +49,7 @@ func (l limiter) subjects(email, ip string) []subject {
 }
 
 func (l limiter) window(now time.Time) (current int64, elapsed float64) {
-	w := int64(l.limits.Window / time.Second)
+	w := int64(cmp.Or(l.limits.Window, DefaultLimits.Window) / time.Second)
 	sec := now.Unix()
 	return sec / w, float64(sec%w) / float64(w)
 }

@@ -57,3 +57,10 @@ func TestLimitsFromEnv(t *testing.T) {
 		t.Fatal("negative limit accepted")
 	}
 }
+
+func TestZeroLimitsUseTheDefaultWindow(t *testing.T) {
+	cur, _ := limiter{}.window(time.Unix(900*7, 0))
+	if cur != 7 {
+		t.Fatalf("window %d", cur)
+	}
+}
