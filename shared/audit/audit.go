@@ -52,6 +52,10 @@ type Event struct {
 	GSI2SK string `dynamodbav:"gsi2sk"`
 }
 
+// TimeFormat is RFC 3339 with a fixed nine-digit fraction: event times are
+// sort keys, and a variable-length fraction would sort ".114Z" before "Z".
+const TimeFormat = "2006-01-02T15:04:05.000000000Z07:00"
+
 // DefaultRetention is how long events are kept when settings say nothing.
 const DefaultRetention = 400 * 24 * time.Hour
 
@@ -61,7 +65,7 @@ func New(actor Actor, action, targetType, targetID, summary string, now time.Tim
 		retention = DefaultRetention
 	}
 	id := ids.New()
-	at := now.UTC().Format(time.RFC3339Nano)
+	at := now.UTC().Format(TimeFormat)
 	k := store.AuditKey(at, id)
 	return Event{
 		PK: k.PK, SK: k.SK, Type: "AuditEvent", ID: id, At: at,

@@ -24,12 +24,20 @@ type Query struct {
 	From, To                              time.Time
 	Limit                                 int
 	Cursor                                string
+	// shape identifies the filters as the client gave them; the cursor must
+	// belong to the same (defaults are resolved anew on every request).
+	shape string
+	// toDefaulted says To is "now": later pages keep the first page's now, so
+	// events written meanwhile do not shift the pages.
+	toDefaulted bool
 }
 
 // ParseQuery validates the filters. Times are RFC 3339.
 func ParseQuery(params map[string]string, now time.Time) (Query, error) {
 	q := Query{ActorID: params["actorId"], TargetType: params["targetType"], TargetID: params["targetId"],
-		Action: params["action"], Limit: 25, Cursor: params["cursor"], To: now, From: now.Add(-10 * 365 * 24 * time.Hour)}
+		Action: params["action"], Limit: 25, Cursor: params["cursor"], To: now, From: now.Add(-10 * 365 * 24 * time.Hour),
+		toDefaulted: params["to"] == ""}
+	q.shape = fmt.Sprint(q.ActorID, "|", q.TargetType, "|", q.TargetID, "|", q.Action, "|", params["from"], "|", params["to"], "|", params["limit"])
 	var f problem.Fields
 	for name, v := range map[string]string{"actorId": q.ActorID, "targetType": q.TargetType, "targetId": q.TargetID, "action": q.Action} {
 		if len(v) > 100 || text.HasControl(v) {
@@ -109,6 +117,7 @@ type position struct {
 	Shape string            `json:"s"`
 	Part  int               `json:"p"`
 	After map[string]string `json:"a,omitempty"`
+	To    int64             `json:"t,omitempty"` // the first page's "now", in ns
 }
 
 // maxQueries bounds the reads of one page when filters drop most events.
@@ -122,14 +131,20 @@ type Reader struct {
 
 // List reads one page, newest first.
 func (r *Reader) List(ctx context.Context, q Query) ([]View, *string, error) {
-	shape := fmt.Sprint(q.ActorID, "|", q.TargetType, "|", q.TargetID, "|", q.Action, "|", q.From.Unix(), "|", q.To.Unix())
+	shape := q.shape
 	pos := position{Shape: shape}
+	if q.toDefaulted {
+		pos.To = q.To.UnixNano()
+	}
 	if q.Cursor != "" {
 		if err := r.Signer.Decode(q.Cursor, &pos); err != nil {
 			return nil, nil, err
 		}
 		if pos.Shape != shape {
 			return nil, nil, problem.InvalidCursor.With("The cursor belongs to another query.")
+		}
+		if q.toDefaulted && pos.To != 0 {
+			q.To = time.Unix(0, pos.To).UTC()
 		}
 	}
 	parts := q.partitions()
@@ -148,7 +163,7 @@ func (r *Reader) List(ctx context.Context, q Query) ([]View, *string, error) {
 				TargetType: e.TargetType, TargetID: e.TargetID, Summary: e.Summary, Changes: e.Changes, RequestID: e.RequestID, SourceIP: e.SourceIP})
 		}
 		if last == nil {
-			pos = position{Shape: shape, Part: pos.Part + 1}
+			pos = position{Shape: shape, Part: pos.Part + 1, To: pos.To}
 		} else {
 			pos.After = last
 		}
@@ -168,7 +183,7 @@ func (r *Reader) query(ctx context.Context, q Query, p partition, after map[stri
 	if p.index != "" {
 		pkName, skName = p.index+"pk", p.index+"sk"
 	}
-	from, to := q.From.Format(time.RFC3339Nano), q.To.Format(time.RFC3339Nano)+"~"
+	from, to := q.From.UTC().Format(TimeFormat), q.To.UTC().Format(TimeFormat)+"~"
 	b := expression.NewBuilder().WithKeyCondition(expression.Key(pkName).Equal(expression.Value(p.pk)).
 		And(expression.Key(skName).Between(expression.Value(from), expression.Value(to))))
 	var filters []expression.ConditionBuilder

@@ -93,6 +93,7 @@ func (s *Service) removeAll(tx *store.Tx, p *store.Staff, cond expression.Condit
 	}
 	for _, roleID := range p.RoleIDs {
 		tx.Delete(store.RoleMemberKey(roleID, p.ID), nil, nil)
-		tx.Update(store.RoleKey(roleID), expression.Add(expression.Name("memberCount"), expression.Value(-1)), nil, nil)
+		tx.Update(store.RoleKey(roleID), expression.Add(expression.Name("memberCount"), expression.Value(-1)),
+			existsCond(), problem.Conflict.With("A role of this person was deleted meanwhile; try again."))
 	}
 }

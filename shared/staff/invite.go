@@ -134,9 +134,11 @@ func (s *Service) invite(ctx context.Context, actor audit.Actor, inviterName str
 	for _, m := range p.Members() {
 		tx.PutNew(m, nil)
 		tx.Update(store.RoleKey(m.RoleID), expression.Add(expression.Name("memberCount"), expression.Value(1)),
-			existsCond(), problem.Invalid("roleIds", "must be distinct ids of existing roles"))
+			liveRole(), problem.Invalid("roleIds", "must be distinct ids of existing roles"))
 	}
-	audit.New(actor, "staff.invite", "staff", p.ID, "Invited "+p.Email, now, retention(settings)).Add(tx)
+	ev := audit.New(actor, "staff.invite", "staff", p.ID, "Invited "+p.Email, now, retention(settings))
+	ev.Changes = audit.Diff(nil, snapshot(p))
+	ev.Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return nil, err
 	}
@@ -176,6 +178,13 @@ func newToken(kind, hash, subjectID string, now, expires time.Time) store.Token 
 
 func retention(s *store.Settings) time.Duration {
 	return time.Duration(s.AuditRetentionDays) * 24 * time.Hour
+}
+
+// liveRole is the condition for joining a role: it exists and is not being
+// deleted (a role's deletion takes it from its members in chunks).
+func liveRole() *expression.ConditionBuilder {
+	c := expression.AttributeExists(expression.Name("pk")).And(expression.AttributeNotExists(expression.Name("deleting")))
+	return &c
 }
 
 func existsCond() *expression.ConditionBuilder {

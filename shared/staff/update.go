@@ -185,11 +185,14 @@ func (s *Service) checkRoleChange(ctx context.Context, caller *auth.Caller, adde
 func (s *Service) changeRoles(tx *store.Tx, p *store.Staff, added, removed []string) {
 	for _, id := range added {
 		tx.Update(store.RoleKey(id), expression.Add(expression.Name("memberCount"), expression.Value(1)),
-			existsCond(), problem.Invalid("roleIds", "must be distinct ids of existing roles"))
+			liveRole(), problem.Invalid("roleIds", "must be distinct ids of existing roles"))
 	}
 	for _, id := range removed {
 		tx.Delete(store.RoleMemberKey(id, p.ID), nil, nil)
-		tx.Update(store.RoleKey(id), expression.Add(expression.Name("memberCount"), expression.Value(-1)), nil, nil)
+		// Only an existing role is counted down (an Update would otherwise
+		// create a stub item for a role deleted meanwhile).
+		tx.Update(store.RoleKey(id), expression.Add(expression.Name("memberCount"), expression.Value(-1)),
+			existsCond(), problem.Conflict.With("The role was deleted meanwhile; try again."))
 	}
 	if len(added)+len(removed) == 0 {
 		return
