@@ -2,7 +2,6 @@ package localstack
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,12 +15,9 @@ import (
 // TestCognitoAgainstCognitoLocal provisions a pool and client in a running
 // cognito-local (whose IssuerDomain is its own base URL), checks that a
 // restart keeps them, and that the authorizer accepts the emulator's access
-// tokens and refuses its id tokens. Set LOCALSTACK_COGNITO_URL to run it.
+// tokens and refuses its id tokens.
 func TestCognitoAgainstCognitoLocal(t *testing.T) {
-	endpoint := os.Getenv("LOCALSTACK_COGNITO_URL")
-	if endpoint == "" {
-		t.Skip("LOCALSTACK_COGNITO_URL not set")
-	}
+	endpoint := emulatorURL(t, "Cognito")
 	t.Parallel()
 	dir := t.TempDir()
 	cfg := Config{

@@ -43,6 +43,9 @@ func TestMain(m *testing.M) {
 	if shared.stateDir != "" {
 		_ = os.RemoveAll(shared.stateDir)
 	}
+	if emuSet != nil {
+		_ = emuSet.Close()
+	}
 	os.Exit(code)
 }
 

@@ -159,7 +159,7 @@ func TestRealTemplateParses(t *testing.T) {
 	t.Parallel()
 	tmpl, err := loadTemplate("../../template.yaml")
 	if err != nil {
-		t.Skipf("no template.yaml: %v", err)
+		t.Fatalf("template.yaml: %v", err)
 	}
 	r, err := newResolver(tmpl, "eu-west-1", "backoffice",
 		map[string]string{"OwnerEmail": "o@example.com", "SenderEmail": "s@example.com"},

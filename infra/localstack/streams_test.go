@@ -76,12 +76,8 @@ func TestLambdaRecordShape(t *testing.T) {
 
 // TestStreamsAgainstDynamoDBLocal provisions the test table in a running
 // DynamoDB Local and checks the stream mapping end to end, across a restart.
-// Set LOCALSTACK_DYNAMODB_URL (e.g. http://127.0.0.1:8000) to run it.
 func TestStreamsAgainstDynamoDBLocal(t *testing.T) {
-	endpoint := os.Getenv("LOCALSTACK_DYNAMODB_URL")
-	if endpoint == "" {
-		t.Skip("LOCALSTACK_DYNAMODB_URL not set")
-	}
+	endpoint := emulatorURL(t, "DynamoDB")
 	t.Parallel()
 	dir := t.TempDir()
 	recordFile := filepath.Join(dir, "records.jsonl")
