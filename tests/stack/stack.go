@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"backoffice/infra/emulators"
 	"backoffice/infra/localstack"
@@ -134,34 +133,8 @@ func Start(ctx context.Context, root string) (_ *Stack, err error) {
 	return s, nil
 }
 
-// AWSConfig returns an aws.Config that sends every supported service to the
-// emulators of set, with static dummy credentials.
-func AWSConfig(set *emulators.Set) aws.Config {
-	return aws.Config{
-		Region:        Region,
-		Credentials:   aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("local", "local", "")),
-		ConfigSources: []any{endpoints{set}},
-	}
-}
-
-// endpoints plugs into the SDK's per-service endpoint resolution (the hook
-// behind AWS_ENDPOINT_URL_<SERVICE>), keyed by SDK service id.
-type endpoints struct{ set *emulators.Set }
-
-func (e endpoints) GetServiceBaseEndpoint(_ context.Context, sdkID string) (string, bool, error) {
-	var url string
-	switch sdkID {
-	case "DynamoDB", "DynamoDB Streams":
-		url = e.set.DynamoDB
-	case "Cognito Identity Provider":
-		url = e.set.Cognito
-	case "SES", "SESv2":
-		url = e.set.SES
-	case "S3":
-		url = e.set.S3
-	}
-	return url, url != "", nil
-}
+// AWSConfig returns an aws.Config for the emulators of set.
+func AWSConfig(set *emulators.Set) aws.Config { return set.AWSConfig(Region) }
 
 // Close stops the stack and the emulators and removes the state folder.
 func (s *Stack) Close() {

@@ -25,9 +25,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-
 	"backoffice/infra/emulators"
 	"backoffice/infra/localstack"
 	"backoffice/shared/problem"
@@ -193,7 +190,7 @@ func ownerInvitation(ctx context.Context, emu *emulators.Set, stack *localstack.
 	if table == "" {
 		return "", errors.New("the stack has no Table resource")
 	}
-	db := store.New(store.NewClient(awsConfig(emu)), table)
+	db := store.New(store.NewClient(emu.AWSConfig(region)), table)
 	svc := &staff.Service{Store: db, Now: db.Now}
 	p, err := svc.ByEmail(ctx, owner)
 	if errors.Is(err, problem.NotFound) {
@@ -294,32 +291,6 @@ func banner(emu *emulators.Set, stack *localstack.Stack, owner, ownerLine string
 	fmt.Println("  Data survives restarts (.local/data); scripts/dev.sh --fresh starts over.")
 	fmt.Println("  Emulator output: .local/logs/emulators.log. Ctrl-C stops everything.")
 	fmt.Println(line)
-}
-
-// awsConfig points SDK clients at the emulators.
-func awsConfig(emu *emulators.Set) aws.Config {
-	return aws.Config{
-		Region:        region,
-		Credentials:   aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("local", "local", "")),
-		ConfigSources: []any{endpoints{emu}},
-	}
-}
-
-type endpoints struct{ emu *emulators.Set }
-
-func (e endpoints) GetServiceBaseEndpoint(_ context.Context, sdkID string) (string, bool, error) {
-	var url string
-	switch sdkID {
-	case "DynamoDB", "DynamoDB Streams":
-		url = e.emu.DynamoDB
-	case "Cognito Identity Provider":
-		url = e.emu.Cognito
-	case "SES", "SESv2":
-		url = e.emu.SES
-	case "S3":
-		url = e.emu.S3
-	}
-	return url, url != "", nil
 }
 
 func repoRoot() (string, error) {
