@@ -21,6 +21,12 @@ func (s *Service) Get(ctx context.Context, id string) (*View, error) {
 	if p.Status == store.StatusDeleting {
 		return nil, problem.NotFound // gone for readers; DELETE again finishes it
 	}
+	return s.viewWithRoles(ctx, p)
+}
+
+// viewWithRoles answers with a profile the caller already holds (after a
+// write, the in-memory profile is what was written: no need to read it back).
+func (s *Service) viewWithRoles(ctx context.Context, p *store.Staff) (*View, error) {
 	roles, err := s.roleRefs(ctx, p.RoleIDs)
 	if err != nil {
 		return nil, err

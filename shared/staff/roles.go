@@ -24,6 +24,10 @@ func (s *Service) SetRole(ctx context.Context, caller *auth.Caller, actor audit.
 	if member {
 		roleIDs = append(roleIDs, roleID)
 	}
-	_, err = s.UpdateAs(ctx, caller, actor, staffID, Update{RoleIDs: &roleIDs}, 0)
+	u := Update{RoleIDs: &roleIDs}
+	if err := u.validate(); err != nil {
+		return err
+	}
+	_, err = s.update(ctx, caller, actor, p, u)
 	return err
 }

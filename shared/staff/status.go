@@ -62,7 +62,7 @@ func (s *Service) Deactivate(ctx context.Context, caller *auth.Caller, actor aud
 	if err := s.Dir.SignOutEverywhere(ctx, p.Email); err != nil {
 		return nil, err
 	}
-	return s.Get(ctx, p.ID)
+	return s.viewWithRoles(ctx, p)
 }
 
 // Activate gives an inactive person access again; it takes a seat.
@@ -83,7 +83,7 @@ func (s *Service) Activate(ctx context.Context, caller *auth.Caller, actor audit
 	if err := s.Dir.Enable(ctx, p.Email); err != nil {
 		return nil, err
 	}
-	return s.Get(ctx, p.ID)
+	return s.viewWithRoles(ctx, p)
 }
 
 // setStatus moves an active person to inactive or back in one transaction:

@@ -81,6 +81,12 @@ func (s *Service) UpdateAs(ctx context.Context, caller *auth.Caller, actor audit
 	if err != nil {
 		return nil, err
 	}
+	return s.update(ctx, caller, actor, p, u)
+}
+
+// update applies a validated PATCH to a profile the caller has loaded
+// through target.
+func (s *Service) update(ctx context.Context, caller *auth.Caller, actor audit.Actor, p *store.Staff, u Update) (*View, error) {
 	if p.Status == store.StatusDeleting {
 		return nil, problem.NotFound
 	}
@@ -111,7 +117,7 @@ func (s *Service) UpdateAs(ctx context.Context, caller *auth.Caller, actor audit
 	}
 	changes := audit.Diff(before, snapshot(p))
 	if changes == nil {
-		return s.Get(ctx, p.ID)
+		return s.viewWithRoles(ctx, p)
 	}
 
 	// A person who has signed in is known to Cognito by their email.
@@ -152,7 +158,7 @@ func (s *Service) UpdateAs(ctx context.Context, caller *auth.Caller, actor audit
 		}
 		return nil, err
 	}
-	return s.Get(ctx, p.ID)
+	return s.viewWithRoles(ctx, p)
 }
 
 // checkRoleChange enforces who may give and take which roles.
