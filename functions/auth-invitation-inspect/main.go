@@ -1,5 +1,6 @@
-// Command auth-invitation-inspect answers POST /auth/invitations/inspect:
-// who an invitation link is for. It consumes nothing.
+// Command auth-invitation-inspect answers POST /auth/invitations/inspect and
+// POST /customer-auth/invitations/inspect (REALM=customer): who an
+// invitation link is for. It consumes nothing.
 package main
 
 import (
@@ -7,15 +8,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"backoffice/shared/account"
 	"backoffice/shared/api"
 	"backoffice/shared/awsenv"
-	"backoffice/shared/staff"
 	"backoffice/shared/store"
 )
 
 func main() {
 	db := store.New(store.NewClient(awsenv.Config()), awsenv.Require("TABLE_NAME"))
-	svc := &staff.Service{Store: db, Now: db.Now}
+	svc := &account.Service{Store: db, Realm: account.RealmFromEnv(), Now: db.Now}
 
 	lambda.Start(api.Handle(func(ctx context.Context, req api.Request) (api.Response, error) {
 		var in struct {

@@ -1,4 +1,5 @@
-// Command auth-login answers POST /auth/login.
+// Command auth-login answers POST /auth/login and POST /customer-auth/login
+// (REALM=customer).
 package main
 
 import (
@@ -7,18 +8,19 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"backoffice/shared/account"
 	"backoffice/shared/api"
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
 	"backoffice/shared/directory/cognito"
+	"backoffice/shared/me"
 	"backoffice/shared/session"
-	"backoffice/shared/staff"
 	"backoffice/shared/store"
 )
 
 type handler struct {
 	sessions *session.Service
-	staff    *staff.Service
+	accounts *account.Service
 	roles    *auth.Checker
 }
 
@@ -35,7 +37,7 @@ func (h *handler) login(ctx context.Context, req api.Request) (api.Response, err
 		return api.Response{}, err
 	}
 	api.SetCaller(ctx, login.PersonID)
-	p, err := h.staff.Profile(ctx, login.PersonID)
+	p, err := h.accounts.Profile(ctx, login.PersonID)
 	if err != nil {
 		return api.Response{}, err
 	}
@@ -45,21 +47,21 @@ func (h *handler) login(ctx context.Context, req api.Request) (api.Response, err
 	}
 	return api.OK(map[string]any{
 		"accessToken": login.Tokens.AccessToken, "refreshToken": login.Tokens.RefreshToken,
-		"expiresIn": login.Tokens.ExpiresIn, "tokenType": "Bearer", "user": staff.MeOf(p, roles, perms),
+		"expiresIn": login.Tokens.ExpiresIn, "tokenType": "Bearer", "user": me.Of(p, roles, perms, h.accounts.Now()),
 	}), nil
 }
 
 func main() {
 	cfg := awsenv.Config()
 	db := store.New(store.NewClient(cfg), awsenv.Require("TABLE_NAME"))
-	dir := cognito.FromEnv(cfg, "STAFF")
+	realm := account.RealmFromEnv()
 	h := &handler{
 		sessions: &session.Service{
-			Store: db, Dir: dir, Realm: store.RealmStaff, Limits: session.LimitsFromEnv(),
+			Store: db, Dir: cognito.FromEnv(cfg, realm.Pool), Realm: realm.Name, Limits: session.LimitsFromEnv(),
 			RefreshLifetime: 30 * 24 * time.Hour, Now: db.Now, Sleep: session.SleepContext,
 		},
-		staff: &staff.Service{Store: db, Now: db.Now},
-		roles: &auth.Checker{Store: db, Realm: store.RealmStaff},
+		accounts: &account.Service{Store: db, Realm: realm, Now: db.Now},
+		roles:    &auth.Checker{Store: db, Realm: realm.Name},
 	}
 	lambda.Start(api.Handle(h.login))
 }

@@ -1,4 +1,5 @@
-// Command auth-logout answers POST /auth/logout: this access token and this
+// Command auth-logout answers POST /auth/logout and POST
+// /customer-auth/logout (REALM=customer): this access token and this
 // refresh token stop working at once.
 package main
 
@@ -7,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"backoffice/shared/account"
 	"backoffice/shared/api"
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
@@ -18,8 +20,9 @@ import (
 func main() {
 	cfg := awsenv.Config()
 	db := store.New(store.NewClient(cfg), awsenv.Require("TABLE_NAME"))
-	sessions := &session.Service{Store: db, Dir: cognito.FromEnv(cfg, "STAFF"), Realm: store.RealmStaff, Now: db.Now}
-	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
+	realm := account.RealmFromEnv()
+	sessions := &session.Service{Store: db, Dir: cognito.FromEnv(cfg, realm.Pool), Realm: realm.Name, Now: db.Now}
+	checker := &auth.Checker{Store: db, Realm: realm.Name}
 
 	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {
 		var in struct {

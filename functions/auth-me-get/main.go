@@ -1,5 +1,6 @@
-// Command auth-me-get answers GET /auth/me: the caller's profile, roles and
-// effective permissions.
+// Command auth-me-get answers GET /auth/me (the caller's profile, roles and
+// effective permissions) and GET /customer-auth/me (REALM=customer: the
+// customer's own profile).
 package main
 
 import (
@@ -7,23 +8,25 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"backoffice/shared/account"
 	"backoffice/shared/api"
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
-	"backoffice/shared/staff"
+	"backoffice/shared/me"
 	"backoffice/shared/store"
 )
 
 func main() {
 	db := store.New(store.NewClient(awsenv.Config()), awsenv.Require("TABLE_NAME"))
-	svc := &staff.Service{Store: db, Now: db.Now}
-	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
+	realm := account.RealmFromEnv()
+	accounts := &account.Service{Store: db, Realm: realm, Now: db.Now}
+	checker := &auth.Checker{Store: db, Realm: realm.Name}
 
 	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {
-		p, err := svc.Profile(ctx, c.PersonID)
+		p, err := accounts.Profile(ctx, c.PersonID)
 		if err != nil {
 			return api.Response{}, err
 		}
-		return api.WithETag(api.OK(staff.MeOf(p, c.Roles, c.Permissions())), p.Version), nil
+		return api.WithETag(api.OK(me.Of(p, c.Roles, c.Permissions(), db.Now())), p.Base().Version), nil
 	})))
 }

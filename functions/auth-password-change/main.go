@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"backoffice/shared/account"
 	"backoffice/shared/api"
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
@@ -22,7 +23,8 @@ func main() {
 	cfg := awsenv.Config()
 	db := store.New(store.NewClient(cfg), awsenv.Require("TABLE_NAME"))
 	dir := cognito.FromEnv(cfg, "STAFF")
-	svc := &staff.Service{Store: db, Dir: dir, Now: db.Now}
+	svc := &account.Service{Store: db, Dir: dir, Realm: account.Staff, Now: db.Now}
+	profiles := &staff.Service{Store: db, Now: db.Now}
 	sessions := &session.Service{Store: db, Dir: dir, Realm: store.RealmStaff, Limits: session.LimitsFromEnv(), RefreshLifetime: 30 * 24 * time.Hour, Now: db.Now, Sleep: session.SleepContext}
 	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
 
@@ -34,14 +36,14 @@ func main() {
 		if err := api.DecodeJSON(req, &in); err != nil {
 			return api.Response{}, err
 		}
-		if err := svc.ChangePassword(ctx, c, c.Actor(ctx, req), in.CurrentPassword, in.NewPassword); err != nil {
+		if err := svc.ChangePassword(ctx, c.PersonID, c.Actor(ctx, req), in.CurrentPassword, in.NewPassword); err != nil {
 			return api.Response{}, err
 		}
 		login, err := sessions.Relogin(ctx, c.Email, in.NewPassword, session.ClientOf(ctx, req))
 		if err != nil {
 			return api.Response{}, err
 		}
-		p, err := svc.Profile(ctx, c.PersonID)
+		p, err := profiles.Profile(ctx, c.PersonID)
 		if err != nil {
 			return api.Response{}, err
 		}

@@ -1,5 +1,6 @@
-// Command auth-password-forgot answers POST /auth/password/forgot: 202
-// whether or not the address exists; only active staff get a mail.
+// Command auth-password-forgot answers POST /auth/password/forgot and POST
+// /customer-auth/password/forgot (REALM=customer): 202 whether or not the
+// address exists; only active people of the realm get a mail.
 package main
 
 import (
@@ -9,16 +10,16 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"backoffice/shared/account"
 	"backoffice/shared/api"
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
-	"backoffice/shared/staff"
 	"backoffice/shared/store"
 )
 
 func main() {
 	db := store.New(store.NewClient(awsenv.Config()), awsenv.Require("TABLE_NAME"))
-	svc := &staff.Service{Store: db, Now: db.Now}
+	svc := &account.Service{Store: db, Realm: account.RealmFromEnv(), Now: db.Now}
 	appURL := os.Getenv("APP_URL")
 
 	lambda.Start(api.Handle(func(ctx context.Context, req api.Request) (api.Response, error) {

@@ -1,5 +1,6 @@
-// Command auth-password-reset answers POST /auth/password/reset: a new
-// password with the token from a reset mail; every session ends.
+// Command auth-password-reset answers POST /auth/password/reset and POST
+// /customer-auth/password/reset (REALM=customer): a new password with the
+// token from a reset mail; every session ends.
 package main
 
 import (
@@ -7,21 +8,22 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"backoffice/shared/account"
 	"backoffice/shared/api"
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
 	"backoffice/shared/directory/cognito"
-	"backoffice/shared/staff"
 	"backoffice/shared/store"
 )
 
 func main() {
 	cfg := awsenv.Config()
 	db := store.New(store.NewClient(cfg), awsenv.Require("TABLE_NAME"))
-	svc := &staff.Service{Store: db, Dir: cognito.FromEnv(cfg, "STAFF"), Now: db.Now}
+	realm := account.RealmFromEnv()
+	svc := &account.Service{Store: db, Dir: cognito.FromEnv(cfg, realm.Pool), Realm: realm, Now: db.Now}
 
 	lambda.Start(api.Handle(func(ctx context.Context, req api.Request) (api.Response, error) {
-		var in staff.ResetInput
+		var in account.ResetInput
 		if err := api.DecodeJSON(req, &in); err != nil {
 			return api.Response{}, err
 		}

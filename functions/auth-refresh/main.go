@@ -1,4 +1,5 @@
-// Command auth-refresh answers POST /auth/refresh.
+// Command auth-refresh answers POST /auth/refresh and POST
+// /customer-auth/refresh (REALM=customer).
 package main
 
 import (
@@ -6,6 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"backoffice/shared/account"
 	"backoffice/shared/api"
 	"backoffice/shared/awsenv"
 	"backoffice/shared/directory/cognito"
@@ -16,9 +18,10 @@ import (
 func main() {
 	cfg := awsenv.Config()
 	db := store.New(store.NewClient(cfg), awsenv.Require("TABLE_NAME"))
+	realm := account.RealmFromEnv()
 	sessions := &session.Service{
-		Store: db, Realm: store.RealmStaff, Now: db.Now,
-		Dir: cognito.FromEnv(cfg, "STAFF"),
+		Store: db, Realm: realm.Name, Now: db.Now,
+		Dir: cognito.FromEnv(cfg, realm.Pool),
 	}
 	lambda.Start(api.Handle(func(ctx context.Context, req api.Request) (api.Response, error) {
 		var in struct {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"backoffice/shared/account"
 	"backoffice/shared/api"
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
@@ -34,7 +35,7 @@ func main() {
 		if err != nil {
 			return api.Response{}, err
 		}
-		inv, err := svc.Resend(ctx, c.Actor(ctx, req), staff.FullName(inviter), id, api.BaseURL(req, appURL), c.IsOwner())
+		inv, err := svc.Resend(ctx, c.Actor(ctx, req), account.FullName(&inviter.Person), id, api.BaseURL(req, appURL), c.IsOwner())
 		if err != nil {
 			return api.Response{}, err
 		}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"time"
 )
@@ -39,6 +40,7 @@ func (s *Stack) buildFunctions(ctx context.Context) error {
 		pkgs = append(pkgs, "./"+fn.CodeURI)
 	}
 	sort.Strings(pkgs)
+	pkgs = slices.Compact(pkgs) // functions sharing a CodeUri share the binary
 	args := append([]string{"build", "-p", "2", "-tags", "lambda.norpc", "-trimpath",
 		"-ldflags=-s -w", "-o", outDir + string(filepath.Separator)}, pkgs...)
 	cmd := exec.CommandContext(ctx, "go", args...)

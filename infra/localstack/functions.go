@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // function is one AWS::Serverless::Function with Globals merged in and every
@@ -17,7 +18,8 @@ type function struct {
 	Name      string // function name (FunctionName or <StackName>-<LogicalId>)
 	Arn       string
 	CodeURI   string // relative to Root
-	Dir       string // base name of CodeUri: log prefix and bin/<Dir>/bootstrap
+	Dir       string // base name of CodeUri: bin/<Dir>/bootstrap (shared by functions with one CodeUri)
+	Label     string // log prefix: Dir, or for a second function of the same CodeUri its logical id in kebab case
 	Timeout   time.Duration
 	Memory    int
 	Props     map[string]any
@@ -61,16 +63,23 @@ func (s *Stack) loadFunctions() error {
 			s.logs.printf("localstack", "skipping %s: %s is not a folder under %s", id, codeURI, s.cfg.Root)
 			continue
 		}
+		// Functions may share a CodeUri (the same code configured twice,
+		// e.g. per realm), but not a folder name from two places.
 		dir := filepath.Base(filepath.Clean(codeURI))
+		label := dir
 		if other, dup := dirs[dir]; dup {
-			return fmt.Errorf("functions %s and %s: CodeUri folders share the name %q", other, id, dir)
+			if other != filepath.Clean(codeURI) {
+				return fmt.Errorf("function %s: CodeUri %s and %s share the folder name %q", id, other, codeURI, dir)
+			}
+			label = kebab(strings.TrimSuffix(id, "Function"))
 		}
-		dirs[dir] = id
+		dirs[dir] = filepath.Clean(codeURI)
 		fn := &function{
 			LogicalID: id,
 			Name:      s.functionName(res),
 			CodeURI:   filepath.ToSlash(filepath.Clean(codeURI)),
 			Dir:       dir,
+			Label:     label,
 			Timeout:   defaultTimeout,
 			Memory:    defaultMemory,
 			Props:     props,
@@ -148,7 +157,7 @@ func (s *Stack) environment(fn *function) []string {
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE":            strconv.Itoa(fn.Memory),
 		"AWS_LAMBDA_FUNCTION_VERSION":                "$LATEST",
 		"AWS_LAMBDA_LOG_GROUP_NAME":                  logGroup,
-		"AWS_LAMBDA_LOG_STREAM_NAME":                 "local/[$LATEST]" + fn.Dir,
+		"AWS_LAMBDA_LOG_STREAM_NAME":                 "local/[$LATEST]" + fn.Label,
 		"AWS_LAMBDA_INITIALIZATION_TYPE":             "on-demand",
 		"AWS_EXECUTION_ENV":                          "AWS_Lambda_" + scalarString(fn.Props["Runtime"]),
 		"LAMBDA_TASK_ROOT":                           taskRoot,
@@ -198,4 +207,19 @@ func (s *Stack) functionByArn(arn string) *function {
 		}
 	}
 	return nil
+}
+
+// kebab turns a logical id into a log label: CustomerAuthLogin → customer-auth-login.
+func kebab(id string) string {
+	var b strings.Builder
+	for i, r := range id {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

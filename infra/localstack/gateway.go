@@ -235,7 +235,7 @@ func (g *gateway) handle(r *http.Request, reqID string) httpResponse {
 	}
 	resp, err := mapResponse(out)
 	if err != nil {
-		rt.fn.rt.logs.printf(rt.fn.Dir, "invalid API Gateway response: %v", err)
+		rt.fn.rt.logs.printf(rt.fn.Label, "invalid API Gateway response: %v", err)
 		return message(http.StatusInternalServerError, "Internal Server Error")
 	}
 	return resp

@@ -259,14 +259,14 @@ func (f *runtimeFunc) startInstance() (*instance, error) {
 	f.nextID++
 	in := &instance{
 		f:      f,
-		name:   fmt.Sprintf("%s#%d", f.fn.Dir, f.nextID),
+		name:   fmt.Sprintf("%s#%d", f.fn.Label, f.nextID),
 		queue:  make(chan *invocation, 1),
 		exited: make(chan struct{}),
 	}
 	in.srv = &http.Server{Handler: in.routes(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = in.srv.Serve(ln) }()
 
-	stdout, stderr := f.logs.writer(f.fn.Dir), f.logs.writer(f.fn.Dir)
+	stdout, stderr := f.logs.writer(f.fn.Label), f.logs.writer(f.fn.Label)
 	cmd := exec.Command(f.binary)
 	cmd.Dir = filepath.Dir(f.binary) // Lambda runs bootstrap from its own folder (/var/task)
 	cmd.Env = append(append([]string(nil), f.env...), "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String())
@@ -300,7 +300,7 @@ func (in *instance) wait(stdout, stderr *lineWriter) {
 	f.signalFreedLocked()
 	f.mu.Unlock()
 	if !closing && err != nil {
-		f.logs.printf(f.fn.Dir, "process exited: %v", err)
+		f.logs.printf(f.fn.Label, "process exited: %v", err)
 	}
 	close(in.exited)
 	_ = in.srv.Close()
@@ -341,7 +341,7 @@ func (in *instance) await(ctx context.Context, inv *invocation, timeout time.Dur
 	case <-in.exited:
 		return in.exitOutcome(inv)
 	case <-timer.C:
-		in.f.logs.printf(in.f.fn.Dir, "%s Task timed out after %.2f seconds", inv.id, timeout.Seconds())
+		in.f.logs.printf(in.f.fn.Label, "%s Task timed out after %.2f seconds", inv.id, timeout.Seconds())
 		return invokeOutcome{err: &invokeError{Kind: kindTimeout, Type: "Sandbox.Timedout",
 			Message: fmt.Sprintf("Task timed out after %.2f seconds", timeout.Seconds())}}
 	case <-ctx.Done():
@@ -461,7 +461,7 @@ func (in *instance) handleError(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e := readRuntimeError(r, kindFunctionError)
-	in.f.logs.printf(in.f.fn.Dir, "%s invocation failed: %s", inv.id, e.Error())
+	in.f.logs.printf(in.f.fn.Label, "%s invocation failed: %s", inv.id, e.Error())
 	inv.done <- invokeOutcome{err: e}
 	w.WriteHeader(http.StatusAccepted)
 }
@@ -473,7 +473,7 @@ func (in *instance) handleInitError(w http.ResponseWriter, r *http.Request) {
 	in.mu.Lock()
 	in.initErr = e
 	in.mu.Unlock()
-	in.f.logs.printf(in.f.fn.Dir, "init error: %s", e.Error())
+	in.f.logs.printf(in.f.fn.Label, "init error: %s", e.Error())
 	w.WriteHeader(http.StatusAccepted)
 	go in.kill()
 }

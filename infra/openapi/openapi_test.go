@@ -22,8 +22,9 @@ const root = "../.."
 
 // templateRoute is an HttpApi event of a function in template.yaml.
 type templateRoute struct {
-	key    string // "METHOD /path"
-	public bool   // Auth: Authorizer: NONE
+	key        string // "METHOD /path"
+	public     bool   // Auth: Authorizer: NONE
+	authorizer string // the JWT authorizer (the API default StaffJwt unless the route names another)
 }
 
 func templateRoutes(t *testing.T) map[string]templateRoute {
@@ -69,7 +70,11 @@ func templateRoutes(t *testing.T) map[string]templateRoute {
 			if _, dup := routes[key]; dup {
 				t.Fatalf("route %s twice in template.yaml", key)
 			}
-			routes[key] = templateRoute{key: key, public: p.Auth.Authorizer == "NONE"}
+			authorizer := p.Auth.Authorizer
+			if authorizer == "" {
+				authorizer = "StaffJwt"
+			}
+			routes[key] = templateRoute{key: key, public: authorizer == "NONE", authorizer: authorizer}
 		}
 	}
 	if len(routes) == 0 {
@@ -140,8 +145,8 @@ func TestOpenAPIMatchesTemplate(t *testing.T) {
 		if op.Security != nil {
 			sec = *op.Security
 		}
-		if !requires(sec, "StaffJwt") {
-			t.Errorf("%s is protected by the JWT authorizer: want a StaffJwt security requirement", key)
+		if !requires(sec, rt.authorizer) {
+			t.Errorf("%s is protected by the %s authorizer: want that security requirement", key, rt.authorizer)
 		}
 		// API Gateway's own 401 reaches every protected route.
 		if !hasContent(op, 401, "application/json") {

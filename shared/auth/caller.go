@@ -173,11 +173,14 @@ func Protect(c *Checker, h ProtectedFunc) api.HandlerFunc {
 		if !ok || need == Public {
 			return api.Response{}, errors.New("route " + req.RouteKey + " has no permission in auth.Routes")
 		}
+		if (need == CustomerSelf) != (c.Realm == store.RealmCustomer) {
+			return api.Response{}, errors.New("route " + req.RouteKey + " is served by a checker of the wrong realm")
+		}
 		caller, err := c.Check(ctx, req)
 		if err != nil {
 			return api.Response{}, err
 		}
-		if need != Self && !caller.Can(need) {
+		if need != Self && need != CustomerSelf && !caller.Can(need) {
 			return api.Response{}, problem.Forbidden
 		}
 		return h(ctx, req, caller)

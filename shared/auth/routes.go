@@ -3,7 +3,10 @@ package auth
 // Route access levels besides a permission key.
 const (
 	Public = "public" // no token: API Gateway has no authorizer on the route
-	Self   = "self"   // any active person of the route's realm
+	Self   = "self"   // any active staff member, about themself
+	// CustomerSelf is any active customer, about themself (the customer
+	// pool's authorizer; a staff token never reaches these functions).
+	CustomerSelf = "customer"
 )
 
 // Routes maps every route of template.yaml to the permission it needs, or to
@@ -46,4 +49,23 @@ var Routes = map[string]string{
 	"GET /settings":                        SettingsRead,
 	"PATCH /settings":                      SettingsManage,
 	"GET /audit":                           AuditRead,
+
+	"POST /customer-auth/login":               Public,
+	"POST /customer-auth/refresh":             Public,
+	"POST /customer-auth/invitations/inspect": Public,
+	"POST /customer-auth/invitations/accept":  Public,
+	"POST /customer-auth/password/forgot":     Public,
+	"POST /customer-auth/password/reset":      Public,
+	"GET /customer-auth/me":                   CustomerSelf,
+	"PATCH /customer-auth/me":                 CustomerSelf,
+	"POST /customer-auth/logout":              CustomerSelf,
+	"GET /customers":                          CustomersRead,
+	"POST /customers":                         CustomersCreate,
+	"GET /customers/{id}":                     CustomersRead,
+	"PATCH /customers/{id}":                   CustomersUpdate,
+	"DELETE /customers/{id}":                  CustomersDelete,
+	"POST /customers/{id}/deactivate":         CustomersDeactivate,
+	"POST /customers/{id}/activate":           CustomersDeactivate,
+	"POST /customers/{id}/invitation":         CustomersCreate,
+	"POST /customers/password-resets":         CustomersReset,
 }

@@ -66,7 +66,12 @@ func TestRoutesMatchTemplate(t *testing.T) {
 		if (authorizer == "NONE") != (need == Public) {
 			t.Errorf("%s: authorizer %q but access %q", route, authorizer, need)
 		}
-		if need != Public && need != Self && !Known(need) {
+		// Customer self-service sits behind the customer pool's authorizer
+		// and nothing else does.
+		if (authorizer == "CustomerJwt") != (need == CustomerSelf) {
+			t.Errorf("%s: authorizer %q but access %q", route, authorizer, need)
+		}
+		if need != Public && need != Self && need != CustomerSelf && !Known(need) {
 			t.Errorf("%s: unknown permission %q", route, need)
 		}
 	}

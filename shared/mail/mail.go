@@ -20,7 +20,8 @@ const DefaultLocale = "en"
 
 // Message is what to render: a template, a locale and its data. Data keys:
 // firstName, inviterName, shopName, email, link, expiresAt (RFC 3339) and,
-// for password-changed, changedAt (RFC 3339). Empty values leave out the
+// for password-changed, changedAt (RFC 3339); audience "customer" words the
+// mail for a customer (their portal) instead of staff (the backoffice). Empty values leave out the
 // sentence that needs them; link is required for invitation and reset.
 type Message struct {
 	Template, Locale string

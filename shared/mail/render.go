@@ -28,7 +28,7 @@ var required = map[string][]string{
 // locale before rendering, so templates hold copy only.
 var viewFields = map[string]bool{
 	"Lang": true, "Subject": true, "FirstName": true, "InviterName": true, "ShopName": true,
-	"Email": true, "Link": true, "ExpiresAt": true, "ChangedAt": true,
+	"Email": true, "Link": true, "ExpiresAt": true, "ChangedAt": true, "Customer": true,
 }
 
 // Render renders m in its locale, or in DefaultLocale when there is no
@@ -78,6 +78,9 @@ func newView(lang string, d map[string]string) (map[string]string, error) {
 		"ShopName":    strings.TrimSpace(d["shopName"]),
 		"Email":       strings.TrimSpace(d["email"]),
 		"Link":        strings.TrimSpace(d["link"]),
+	}
+	if d["audience"] == "customer" { // customers' mails speak of their portal, not the backoffice
+		v["Customer"] = "yes"
 	}
 	if link := v["Link"]; link != "" {
 		if u, err := url.Parse(link); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

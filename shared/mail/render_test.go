@@ -220,3 +220,23 @@ func TestRenderPasswordChangedWithoutLink(t *testing.T) {
 		t.Errorf("text:\n%s", r.Text)
 	}
 }
+
+func TestCustomerMailsSpeakOfThePortal(t *testing.T) {
+	for _, lang := range Locales {
+		for _, tpl := range []string{Invitation, PasswordReset, PasswordChanged} {
+			r, err := Render(Message{Template: tpl, Locale: lang, Data: map[string]string{
+				"audience": "customer", "shopName": "Bäckerei Müller", "link": sampleLink, "firstName": "Zoë",
+			}})
+			if err != nil {
+				t.Fatalf("%s/%s: %v", lang, tpl, err)
+			}
+			all := strings.ToLower(r.Subject + r.Text + r.HTML)
+			if strings.Contains(all, "backoffice") || strings.Contains(all, "administra") || strings.Contains(all, "beheerder") {
+				t.Errorf("%s/%s speaks of the backoffice to a customer: %s", lang, tpl, r.Text)
+			}
+			if !strings.Contains(all, "portal") && !strings.Contains(all, "portaal") {
+				t.Errorf("%s/%s does not name the customer portal: %s", lang, tpl, r.Text)
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
+	"backoffice/shared/account"
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
 	"backoffice/shared/problem"
@@ -52,8 +53,7 @@ func (s *Service) markDeleting(ctx context.Context, actor audit.Actor, p *store.
 
 	tx := s.Store.Tx()
 	cond := expression.Name("version").Equal(expression.Value(prevVersion))
-	tx.Put(p.Index(), &cond, problem.PreconditionFailed)
-	putMembers(tx, p)
+	p.Put(tx, &cond, problem.PreconditionFailed)
 	if p.Sub != "" {
 		tx.Update(store.AuthKey(p.Sub), expression.
 			Set(expression.Name("status"), expression.Value(store.StatusDeleting)).
@@ -68,7 +68,7 @@ func (s *Service) markDeleting(ctx context.Context, actor audit.Actor, p *store.
 
 func (s *Service) deleteAudit(actor audit.Actor, p *store.Staff) audit.Event {
 	// The event keeps who the person was: the profile is about to go.
-	ev := audit.New(actor, "staff.delete", "staff", p.ID, "Deleted "+FullName(p)+" <"+p.Email+">", s.Now(), 0)
+	ev := audit.New(actor, "staff.delete", "staff", p.ID, "Deleted "+account.FullName(&p.Person)+" <"+p.Email+">", s.Now(), 0)
 	ev.Changes = audit.Diff(map[string]any{"email": p.Email, "firstName": p.FirstName, "lastName": p.LastName, "roleIds": p.RoleIDs}, nil)
 	return ev
 }

@@ -3,6 +3,7 @@ package staff
 import (
 	"context"
 
+	"backoffice/shared/account"
 	"backoffice/shared/auth"
 	"backoffice/shared/ids"
 	"backoffice/shared/problem"
@@ -48,7 +49,7 @@ func (s *Service) roleRefs(ctx context.Context, roleIDs []string) ([]auth.RoleRe
 	refs := make([]auth.RoleRef, 0, len(roleIDs))
 	for _, id := range roleIDs {
 		var r store.Role
-		if decodeFound(items, store.RoleKey(id), &r) == nil {
+		if account.DecodeFound(items, store.RoleKey(id), &r) == nil {
 			refs = append(refs, auth.RoleRef{ID: r.ID, Name: r.Name})
 		}
 	}

@@ -2,19 +2,17 @@ package staff
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
+	"backoffice/shared/account"
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
 	"backoffice/shared/ids"
-	"backoffice/shared/outbox"
 	"backoffice/shared/problem"
 	"backoffice/shared/store"
 	"backoffice/shared/text"
-	"backoffice/shared/tokens"
 )
 
 // InviteInput is what an invitation needs.
@@ -33,9 +31,9 @@ func (in *InviteInput) validate() error {
 		f.Add("email", "must be a valid email address")
 	}
 	in.Email = email
-	in.FirstName = name(&f, "firstName", in.FirstName, true)
-	in.LastName = name(&f, "lastName", in.LastName, true)
-	if in.Locale != "" && !validLocale(in.Locale) {
+	in.FirstName = account.Name(&f, "firstName", in.FirstName, true)
+	in.LastName = account.Name(&f, "lastName", in.LastName, true)
+	if in.Locale != "" && !account.ValidLocale(in.Locale) {
 		f.Add("locale", "must be one of nl, en, de")
 	}
 	seen := map[string]bool{}
@@ -63,7 +61,7 @@ func (s *Service) Invite(ctx context.Context, actor audit.Actor, inviterName str
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	settings, err := s.settings(ctx)
+	settings, err := account.Settings(ctx, s.Store)
 	if err != nil {
 		return nil, err
 	}
@@ -87,10 +85,10 @@ func (s *Service) InviteAs(ctx context.Context, caller *auth.Caller, actor audit
 	}
 	var inviter store.Staff
 	var settings store.Settings
-	if err := decodeFound(items, store.StaffKey(caller.PersonID), &inviter); err != nil {
+	if err := account.DecodeFound(items, store.StaffKey(caller.PersonID), &inviter); err != nil {
 		return nil, err
 	}
-	if err := decodeFound(items, store.SettingsKey(), &settings); err != nil {
+	if err := account.DecodeFound(items, store.SettingsKey(), &settings); err != nil {
 		return nil, err
 	}
 	roles, err := rolesFound(items, in.RoleIDs)
@@ -100,7 +98,7 @@ func (s *Service) InviteAs(ctx context.Context, caller *auth.Caller, actor audit
 	if err := caller.CheckGrant(roles); err != nil {
 		return nil, err
 	}
-	inv, err := s.invite(ctx, actor, FullName(&inviter), in, &settings, linkBase)
+	inv, err := s.invite(ctx, actor, account.FullName(&inviter.Person), in, &settings, linkBase)
 	if err != nil {
 		return nil, err
 	}
@@ -116,47 +114,31 @@ func (s *Service) invite(ctx context.Context, actor audit.Actor, inviterName str
 	}
 	now := s.Now().UTC()
 	stamp := now.Format(time.RFC3339)
-	expires := now.Add(time.Duration(settings.InvitationTTLHours) * time.Hour).Truncate(time.Second)
-	raw, hash := tokens.New()
-
 	p := &store.Staff{
-		ID: ids.New(), Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
-		Status: store.StatusInvited, Locale: in.Locale, RoleIDs: nonNil(in.RoleIDs),
-		CreatedAt: stamp, UpdatedAt: stamp, InvitedBy: actor.ID,
-		InvitationHash: hash, InvitationSentAt: stamp, InvitationExpires: expires.Format(time.RFC3339),
-		Version: 1,
+		Person: store.Person{
+			ID: ids.New(), Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
+			Status: store.StatusInvited, Locale: in.Locale, CreatedAt: stamp, UpdatedAt: stamp, Version: 1,
+		},
+		RoleIDs: nonNil(in.RoleIDs), InvitedBy: actor.ID,
 	}
+	inv := account.NewInvitation(&p.Person, settings, now)
 	tx := s.Store.Tx()
 	tx.PutNew(p.Index(), problem.Conflict)
 	tx.PutNew(store.NewEmailClaim(store.RealmStaff, p.Email, p.ID), problem.EmailTaken)
 	takeSeat(tx)
-	queueInvitation(tx, p, hash, raw, inviterName, settings.ShopName, linkBase, now, expires)
+	account.Staff.QueueInvitation(tx, &p.Person, inv, inviterName, settings.ShopName, linkBase)
 	for _, m := range p.Members() {
 		tx.PutNew(m, nil)
 		tx.Update(store.RoleKey(m.RoleID), expression.Add(expression.Name("memberCount"), expression.Value(1)),
 			liveRole(), problem.Invalid("roleIds", "must be distinct ids of existing roles"))
 	}
-	ev := audit.New(actor, "staff.invite", "staff", p.ID, "Invited "+p.Email, now, retention(settings))
+	ev := audit.New(actor, "staff.invite", "staff", p.ID, "Invited "+p.Email, now, account.Retention(settings))
 	ev.Changes = audit.Diff(nil, snapshot(p))
 	ev.Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return nil, err
 	}
-	return &Invited{Staff: viewOf(p, nil, now), ExpiresAt: expires}, nil
-}
-
-// queueInvitation adds the invitation token (stored as its hash) and the
-// mail carrying the raw token to tx.
-func queueInvitation(tx *store.Tx, p *store.Staff, hash, raw, inviterName, shopName, linkBase string, now, expires time.Time) {
-	tx.PutNew(newToken(store.TokenInvitation, hash, p.ID, now, expires), nil)
-	tx.PutNew(outbox.NewItem(ids.New(), "invitation", p.Locale, p.Email, map[string]string{
-		"firstName":   p.FirstName,
-		"inviterName": inviterName,
-		"shopName":    shopName,
-		"email":       p.Email,
-		"link":        linkBase + "/accept-invitation#token=" + raw,
-		"expiresAt":   p.InvitationExpires,
-	}, now), nil)
+	return &Invited{Staff: viewOf(p, nil, now), ExpiresAt: inv.ExpiresAt}, nil
 }
 
 // takeSeat counts an invited or active person against the plan's seat limit
@@ -164,20 +146,6 @@ func queueInvitation(tx *store.Tx, p *store.Staff, hash, raw, inviterName, shopN
 func takeSeat(tx *store.Tx) {
 	cond := expression.Name("seatsUsed").LessThan(expression.Name("seatLimit"))
 	tx.Update(store.SettingsKey(), expression.Add(expression.Name("seatsUsed"), expression.Value(1)), &cond, problem.SeatLimitReached)
-}
-
-func newToken(kind, hash, subjectID string, now, expires time.Time) store.Token {
-	k := store.TokenKey(hash)
-	return store.Token{
-		PK: k.PK, SK: k.SK, Type: "Token", Kind: kind, Realm: store.RealmStaff, SubjectID: subjectID,
-		CreatedAt: now.Format(time.RFC3339), ExpiresAt: expires.Format(time.RFC3339),
-		// Kept a day past expiry so a late click still finds it and says "expired".
-		TTL: expires.Add(24 * time.Hour).Unix(),
-	}
-}
-
-func retention(s *store.Settings) time.Duration {
-	return time.Duration(s.AuditRetentionDays) * 24 * time.Hour
 }
 
 // liveRole is the condition for joining a role: it exists and is not being
@@ -199,30 +167,16 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// decodeFound decodes the item at k of a BatchGet answer.
-func decodeFound(items map[store.Key]map[string]store.AttributeValue, k store.Key, out any) error {
-	raw, ok := items[k]
-	if !ok {
-		return fmt.Errorf("%s: %w", k.PK, store.ErrNotFound)
-	}
-	return store.Unmarshal(raw, out)
-}
-
 // rolesFound decodes the roles ids from a BatchGet answer; a missing one is
 // a 422 on roleIds.
 func rolesFound(items map[store.Key]map[string]store.AttributeValue, ids []string) ([]store.Role, error) {
 	roles := make([]store.Role, 0, len(ids))
 	for _, id := range ids {
 		var r store.Role
-		if err := decodeFound(items, store.RoleKey(id), &r); err != nil || r.Deleting {
+		if err := account.DecodeFound(items, store.RoleKey(id), &r); err != nil || r.Deleting {
 			return nil, problem.Invalid("roleIds", "must be distinct ids of existing roles")
 		}
 		roles = append(roles, r)
 	}
 	return roles, nil
-}
-
-// FullName is how a person is named in mails.
-func FullName(p *store.Staff) string {
-	return fmt.Sprintf("%s %s", p.FirstName, p.LastName)
 }

@@ -2,28 +2,24 @@ package staff
 
 import (
 	"context"
-	"strconv"
+	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"backoffice/shared/account"
 	"backoffice/shared/auth"
 	"backoffice/shared/ids"
 	"backoffice/shared/list"
 	"backoffice/shared/problem"
 	"backoffice/shared/store"
-	"backoffice/shared/text"
 )
 
 // ListQuery is GET /staff's query string.
 type ListQuery struct {
-	Q, Status, RoleID, Sort, Order string
-	Limit                          int
-	Cursor                         string
+	list.Params
+	RoleID string
 }
-
-var statuses = []string{store.StatusActive, store.StatusInactive, store.StatusInvited}
 
 var sortIndex = map[string]string{
 	"lastName":  store.IndexByLastName,
@@ -35,38 +31,13 @@ var sortIndex = map[string]string{
 
 // ParseListQuery validates the query parameters.
 func ParseListQuery(params map[string]string) (ListQuery, error) {
-	q := ListQuery{
-		Q: strings.TrimSpace(params["q"]), Status: params["status"], RoleID: params["roleId"],
-		Sort: params["sort"], Order: params["order"], Limit: 25, Cursor: params["cursor"],
-	}
 	var f problem.Fields
-	if q.Sort == "" {
-		q.Sort = "lastName"
-	}
-	if _, ok := sortIndex[q.Sort]; !ok {
-		f.Add("sort", "must be one of lastName, firstName, email, createdAt, status")
-	}
-	if q.Order == "" {
-		q.Order = "asc"
-	}
-	if q.Order != "asc" && q.Order != "desc" {
-		f.Add("order", "must be asc or desc")
-	}
-	if q.Status != "" && q.Status != store.StatusActive && q.Status != store.StatusInactive && q.Status != store.StatusInvited {
-		f.Add("status", "must be invited, active or inactive")
+	q := ListQuery{
+		Params: list.ParseParams(params, []string{"lastName", "firstName", "email", "createdAt", "status"}, &f),
+		RoleID: params["roleId"],
 	}
 	if q.RoleID != "" && q.RoleID != auth.OwnerRoleID && q.RoleID != auth.AdminRoleID && !ids.Valid(q.RoleID) {
 		f.Add("roleId", "is not a role id")
-	}
-	if utf8.RuneCountInString(q.Q) > 100 || text.HasControl(q.Q) {
-		f.Add("q", "must be at most 100 characters without control characters")
-	}
-	if raw, ok := params["limit"]; ok {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > 100 {
-			f.Add("limit", "must be a number from 1 to 100")
-		}
-		q.Limit = n
 	}
 	return q, f.Err()
 }
@@ -76,46 +47,26 @@ func ParseListQuery(params map[string]string) (ListQuery, error) {
 // other for sort=status). With q: last-name hits, then first-name hits, then
 // email hits, each in its own order and without repeats.
 func (q ListQuery) spec() list.Spec {
-	parts := func(status string) []string {
-		ss := statuses
-		if status != "" {
-			ss = []string{status}
-		}
-		out := make([]string, len(ss))
-		for i, st := range ss {
-			if q.RoleID != "" {
-				out[i] = store.RoleStaffPartition(q.RoleID, st)
-			} else {
-				out[i] = store.StaffPartition(st)
-			}
-		}
-		return out
+	partition := store.StaffPartition
+	if q.RoleID != "" {
+		partition = func(status string) string { return store.RoleStaffPartition(q.RoleID, status) }
 	}
 	spec := list.Spec{Limit: q.Limit, Descending: q.Order == "desc",
 		Shape: strings.Join([]string{"staff", q.Q, q.Status, q.RoleID, q.Sort, q.Order}, "|")}
 	switch {
 	case q.Q != "":
-		folded, email := text.Fold(q.Q), strings.ToLower(q.Q)
 		spec.Descending = false
-		spec.Sources = []list.Source{
-			{Index: store.IndexByLastName, Partitions: parts(q.Status), Prefix: folded},
-			{Index: store.IndexByFirstName, Partitions: parts(q.Status), Prefix: folded,
-				Skip: func(it map[string]types.AttributeValue) bool { return strings.HasPrefix(attr(it, "gsi1sk"), folded) }},
-			{Index: store.IndexByEmail, Partitions: parts(q.Status), Prefix: email,
-				Skip: func(it map[string]types.AttributeValue) bool {
-					return strings.HasPrefix(attr(it, "gsi1sk"), folded) || strings.HasPrefix(attr(it, "gsi2sk"), folded)
-				}},
-		}
+		spec.Sources = list.Search(q.Q, q.StatusParts(partition))
 	case q.Sort == "status" && q.Status == "":
-		order := append([]string(nil), statuses...)
+		order := append([]string(nil), list.Statuses...)
 		if spec.Descending {
-			order[0], order[2] = order[2], order[0]
+			slices.Reverse(order)
 		}
 		for _, st := range order {
-			spec.Sources = append(spec.Sources, list.Source{Index: store.IndexByLastName, Partitions: parts(st)})
+			spec.Sources = append(spec.Sources, list.Source{Index: store.IndexByLastName, Partitions: []string{partition(st)}})
 		}
 	default:
-		spec.Sources = []list.Source{{Index: sortIndex[q.Sort], Partitions: parts(q.Status)}}
+		spec.Sources = []list.Source{{Index: sortIndex[q.Sort], Partitions: q.StatusParts(partition)}}
 	}
 	return spec
 }
@@ -179,7 +130,7 @@ func (s *Service) profilesOf(ctx context.Context, items []map[string]types.Attri
 	}
 	for _, k := range keys {
 		var p store.Staff
-		if decodeFound(found, k, &p) == nil {
+		if account.DecodeFound(found, k, &p) == nil {
 			out = append(out, &p)
 		}
 	}

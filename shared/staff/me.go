@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
+	"backoffice/shared/account"
 	"backoffice/shared/audit"
 	"backoffice/shared/problem"
 	"backoffice/shared/store"
@@ -24,12 +25,12 @@ func (s *Service) UpdateMe(ctx context.Context, actor audit.Actor, in MeUpdate, 
 	var f problem.Fields
 	var first, last string
 	if in.FirstName != nil {
-		first = name(&f, "firstName", *in.FirstName, true)
+		first = account.Name(&f, "firstName", *in.FirstName, true)
 	}
 	if in.LastName != nil {
-		last = name(&f, "lastName", *in.LastName, true)
+		last = account.Name(&f, "lastName", *in.LastName, true)
 	}
-	if in.Locale != nil && !validLocale(*in.Locale) {
+	if in.Locale != nil && !account.ValidLocale(*in.Locale) {
 		f.Add("locale", "must be one of nl, en, de")
 	}
 	if err := f.Err(); err != nil {
@@ -62,8 +63,7 @@ func (s *Service) UpdateMe(ctx context.Context, actor audit.Actor, in MeUpdate, 
 	p.UpdatedAt, p.Version = now.Format(time.RFC3339), p.Version+1
 	tx := s.Store.Tx()
 	cond := expression.Name("version").Equal(expression.Value(prev))
-	tx.Put(p.Index(), &cond, problem.PreconditionFailed)
-	putMembers(tx, p)
+	p.Put(tx, &cond, problem.PreconditionFailed)
 	ev := audit.New(actor, "staff.update_self", "staff", p.ID, "Updated own profile", now, 0)
 	ev.Changes = changes
 	ev.Add(tx)

@@ -6,14 +6,13 @@ package staff
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
+	"backoffice/shared/account"
 	"backoffice/shared/auth"
 	"backoffice/shared/directory"
 	"backoffice/shared/problem"
 	"backoffice/shared/store"
-	"backoffice/shared/text"
 )
 
 // Service applies the staff rules.
@@ -100,6 +99,11 @@ func MeOf(p *store.Staff, roles []auth.RoleRef, permissions []string) Me {
 	}
 }
 
+// accounts runs the flows staff share with customers (package account).
+func (s *Service) accounts() *account.Service {
+	return &account.Service{Store: s.Store, Dir: s.Dir, Realm: account.Staff, Now: s.Now}
+}
+
 // Profile reads a staff profile (consistently: answers follow writes).
 func (s *Service) Profile(ctx context.Context, id string) (*store.Staff, error) {
 	var p store.Staff
@@ -111,36 +115,4 @@ func (s *Service) Profile(ctx context.Context, id string) (*store.Staff, error) 
 		return nil, err
 	}
 	return &p, nil
-}
-
-func (s *Service) settings(ctx context.Context) (*store.Settings, error) {
-	var st store.Settings
-	if err := s.Store.Get(ctx, store.SettingsKey(), &st, false); err != nil {
-		return nil, fmt.Errorf("read settings: %w", err)
-	}
-	return &st, nil
-}
-
-// name validates a first or last name.
-func name(f *problem.Fields, field, value string, required bool) string {
-	if text.HasControl(value) {
-		f.Add(field, "must not contain control characters")
-		return ""
-	}
-	v := text.CleanLine(value)
-	switch {
-	case v == "" && required:
-		f.Add(field, "is required")
-	case len([]rune(v)) > 100:
-		f.Add(field, "must be at most 100 characters")
-	}
-	return v
-}
-
-// putMembers rewrites the person's role member items so their copied list
-// keys follow the profile (name, email and status changes).
-func putMembers(tx *store.Tx, p *store.Staff) {
-	for _, m := range p.Members() {
-		tx.Put(m, nil, nil)
-	}
 }

@@ -36,7 +36,7 @@ func TestInviteInputValidation(t *testing.T) {
 
 func TestViewShowsInvitationState(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	p := &store.Staff{ID: "P", Status: store.StatusInvited, InvitationSentAt: "2026-11-01T00:00:00Z", InvitationExpires: "2026-11-08T00:00:00Z"}
+	p := &store.Staff{Person: store.Person{ID: "P", Status: store.StatusInvited, InvitationSentAt: "2026-11-01T00:00:00Z", InvitationExpires: "2026-11-08T00:00:00Z"}}
 	v := viewOf(p, nil, now)
 	if v.Invitation == nil || !v.Invitation.Expired {
 		t.Fatalf("expired invitation not shown: %+v", v.Invitation)

@@ -95,8 +95,7 @@ func (s *Service) setStatus(ctx context.Context, actor audit.Actor, p *store.Sta
 
 	tx := s.Store.Tx()
 	unchanged := expression.Name("version").Equal(expression.Value(prevVersion))
-	tx.Put(p.Index(), &unchanged, problem.PreconditionFailed)
-	putMembers(tx, p) // same keys: the copied list keys move to the new status partition
+	p.Put(tx, &unchanged, problem.PreconditionFailed) // member items move to the new status partition too
 
 	authUpdate := expression.Set(expression.Name("status"), expression.Value(status))
 	if status == store.StatusInactive {

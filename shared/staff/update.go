@@ -2,16 +2,14 @@ package staff
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
+	"backoffice/shared/account"
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
-	"backoffice/shared/directory"
 	"backoffice/shared/ids"
 	"backoffice/shared/problem"
 	"backoffice/shared/store"
@@ -33,11 +31,11 @@ const maxRoles = 20
 func (u *Update) validate() error {
 	var f problem.Fields
 	if u.FirstName != nil {
-		v := name(&f, "firstName", *u.FirstName, true)
+		v := account.Name(&f, "firstName", *u.FirstName, true)
 		u.FirstName = &v
 	}
 	if u.LastName != nil {
-		v := name(&f, "lastName", *u.LastName, true)
+		v := account.Name(&f, "lastName", *u.LastName, true)
 		u.LastName = &v
 	}
 	if u.Email != nil {
@@ -47,7 +45,7 @@ func (u *Update) validate() error {
 		}
 		u.Email = &v
 	}
-	if u.Locale != nil && !validLocale(*u.Locale) {
+	if u.Locale != nil && !account.ValidLocale(*u.Locale) {
 		f.Add("locale", "must be one of nl, en, de")
 	}
 	if u.RoleIDs != nil {
@@ -120,42 +118,19 @@ func (s *Service) update(ctx context.Context, caller *auth.Caller, actor audit.A
 		return s.viewWithRoles(ctx, p)
 	}
 
-	// A person who has signed in is known to Cognito by their email.
-	moveLogin := p.Email != prevEmail && p.Sub != ""
-	if moveLogin {
-		if err := s.Dir.ChangeEmail(ctx, prevEmail, p.Email); err != nil {
-			if errors.Is(err, directory.ErrEmailTaken) {
-				return nil, problem.EmailTaken
-			}
-			return nil, err
-		}
-	}
 	now := s.Now().UTC()
 	p.UpdatedAt, p.Version = now.Format(time.RFC3339), p.Version+1
 	tx := s.Store.Tx()
 	cond := expression.Name("version").Equal(expression.Value(prevVersion))
-	tx.Put(p.Index(), &cond, problem.PreconditionFailed)
-	putMembers(tx, p)
-	if p.Email != prevEmail {
-		tx.Delete(store.EmailKey(store.RealmStaff, prevEmail), nil, nil)
-		tx.PutNew(store.NewEmailClaim(store.RealmStaff, p.Email, p.ID), problem.EmailTaken)
-		if p.Sub != "" {
-			tx.Update(store.AuthKey(p.Sub), expression.Set(expression.Name("email"), expression.Value(p.Email)), existsCond(), nil)
-		}
-	}
+	p.Put(tx, &cond, problem.PreconditionFailed)
 	s.changeRoles(tx, p, added, removed)
 	ev := audit.New(actor, "staff.update", "staff", p.ID, "Updated "+p.Email, now, 0)
 	ev.Changes = changes
 	ev.Add(tx)
-	if tx.Len() > 100 {
+	if tx.Len() > 97 { // the email change adds up to three items
 		return nil, problem.Invalid("roleIds", "too many changes at once")
 	}
-	if err := s.Store.Write(ctx, tx); err != nil {
-		if moveLogin {
-			if rerr := s.Dir.ChangeEmail(context.WithoutCancel(ctx), p.Email, prevEmail); rerr != nil {
-				slog.ErrorContext(ctx, "moving the Cognito email back failed; a retry of the same change mends it", "personId", p.ID, "error", rerr.Error())
-			}
-		}
+	if err := s.accounts().WriteProfileChange(ctx, tx, &p.Person, prevEmail); err != nil {
 		return nil, err
 	}
 	return s.viewWithRoles(ctx, p)

@@ -3,6 +3,8 @@ package store
 import (
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+
 	"backoffice/shared/text"
 )
 
@@ -16,23 +18,24 @@ const (
 	StatusDeleting = "deleting"
 )
 
-// Staff is a backoffice user's profile.
-type Staff struct {
-	PK        string   `dynamodbav:"pk"`
-	SK        string   `dynamodbav:"sk"`
-	Type      string   `dynamodbav:"type"`
-	ID        string   `dynamodbav:"id"`
-	Email     string   `dynamodbav:"email"`
-	FirstName string   `dynamodbav:"firstName"`
-	LastName  string   `dynamodbav:"lastName"`
-	Status    string   `dynamodbav:"status"`
-	Locale    string   `dynamodbav:"locale"`
-	RoleIDs   []string `dynamodbav:"roleIds"`
-	Sub       string   `dynamodbav:"sub,omitempty"`
-	CreatedAt string   `dynamodbav:"createdAt"`
-	UpdatedAt string   `dynamodbav:"updatedAt"`
-	LastLogin string   `dynamodbav:"lastLoginAt,omitempty"`
-	InvitedBy string   `dynamodbav:"invitedBy,omitempty"`
+// Person is what staff members and customers share: identity, status, the
+// current invitation and reset tokens, the optimistic version and the four
+// list-index keys. It is embedded in Staff and Customer, whose items keep
+// these attributes at the top level.
+type Person struct {
+	PK        string `dynamodbav:"pk"`
+	SK        string `dynamodbav:"sk"`
+	Type      string `dynamodbav:"type"`
+	ID        string `dynamodbav:"id"`
+	Email     string `dynamodbav:"email"`
+	FirstName string `dynamodbav:"firstName"`
+	LastName  string `dynamodbav:"lastName"`
+	Status    string `dynamodbav:"status"`
+	Locale    string `dynamodbav:"locale"`
+	Sub       string `dynamodbav:"sub,omitempty"`
+	CreatedAt string `dynamodbav:"createdAt"`
+	UpdatedAt string `dynamodbav:"updatedAt"`
+	LastLogin string `dynamodbav:"lastLoginAt,omitempty"`
 	// The current invitation: its token hash (a newer one replaces it, which
 	// is what kills the old link) and when it was sent and expires.
 	InvitationHash    string `dynamodbav:"invitationHash,omitempty"`
@@ -52,19 +55,57 @@ type Staff struct {
 	GSI4SK string `dynamodbav:"gsi4sk,omitempty"`
 }
 
+// Base returns the shared fields.
+func (p *Person) Base() *Person { return p }
+
+// index sets the keys and the four list keys shared by staff and customers:
+// one partition per status, sorted by last name, first name, email and
+// creation time.
+func (p *Person) index(key Key, typ, partition string) {
+	p.PK, p.SK, p.Type = key.PK, key.SK, typ
+	first, last := text.Fold(p.FirstName), text.Fold(p.LastName)
+	p.GSI1PK, p.GSI1SK = partition, SortKey(last, first, p.ID)
+	p.GSI2PK, p.GSI2SK = partition, SortKey(first, last, p.ID)
+	p.GSI3PK, p.GSI3SK = partition, SortKey(p.Email, p.ID)
+	p.GSI4PK, p.GSI4SK = partition, SortKey(p.CreatedAt, p.ID)
+}
+
+// Account is a staff member's or a customer's profile: what the flows both
+// share (invitations, passwords, sessions) need from either.
+type Account interface {
+	Base() *Person
+	// Put writes the profile, under cond, and every item copied from it
+	// (a staff member's role member items) into tx.
+	Put(tx *Tx, cond *expression.ConditionBuilder, onFail error)
+	// Roles are the role ids the auth record carries (none for customers).
+	Roles() []string
+}
+
+// Staff is a backoffice user's profile.
+type Staff struct {
+	Person
+	RoleIDs   []string `dynamodbav:"roleIds"`
+	InvitedBy string   `dynamodbav:"invitedBy,omitempty"`
+}
+
 // Index sets the keys and the derived list-index attributes. Call it before
 // every write so the indexes never disagree with the fields.
 func (s *Staff) Index() *Staff {
-	k := StaffKey(s.ID)
-	s.PK, s.SK, s.Type = k.PK, k.SK, "Staff"
-	part := StaffPartition(s.Status)
-	first, last := text.Fold(s.FirstName), text.Fold(s.LastName)
-	s.GSI1PK, s.GSI1SK = part, SortKey(last, first, s.ID)
-	s.GSI2PK, s.GSI2SK = part, SortKey(first, last, s.ID)
-	s.GSI3PK, s.GSI3SK = part, SortKey(s.Email, s.ID)
-	s.GSI4PK, s.GSI4SK = part, SortKey(s.CreatedAt, s.ID)
+	s.index(StaffKey(s.ID), "Staff", StaffPartition(s.Status))
 	return s
 }
+
+// Put writes the profile and its role member items (their copied list keys
+// follow the profile's name, email and status).
+func (s *Staff) Put(tx *Tx, cond *expression.ConditionBuilder, onFail error) {
+	tx.Put(s.Index(), cond, onFail)
+	for _, m := range s.Members() {
+		tx.Put(m, nil, nil)
+	}
+}
+
+// Roles are the staff member's role ids.
+func (s *Staff) Roles() []string { return s.RoleIDs }
 
 // SortKeySep joins the parts of a list sort key. It sorts below every
 // character a name or email may hold (control characters are refused), so

@@ -23,7 +23,7 @@ func StaffKey(id string) Key { return Key{"STAFF#" + id, profileSK} }
 // ProfileKey is the profile of a person of realm ("staff" or "customer").
 func ProfileKey(realm, id string) Key {
 	if realm == RealmCustomer {
-		return Key{"CUSTOMER#" + id, profileSK}
+		return CustomerKey(id)
 	}
 	return StaffKey(id)
 }

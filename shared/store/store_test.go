@@ -114,8 +114,8 @@ func TestKeys(t *testing.T) {
 }
 
 func TestStaffIndexAndMembers(t *testing.T) {
-	p := &Staff{ID: "P1", Email: "j@x.nl", FirstName: "Jürgen", LastName: "Müller", Status: StatusActive,
-		CreatedAt: "2026-01-01T00:00:00Z", RoleIDs: []string{"admin", "R2"}}
+	p := &Staff{Person: Person{ID: "P1", Email: "j@x.nl", FirstName: "Jürgen", LastName: "Müller", Status: StatusActive,
+		CreatedAt: "2026-01-01T00:00:00Z"}, RoleIDs: []string{"admin", "R2"}}
 	p.Index()
 	if p.GSI1PK != "STAFF#active" || p.GSI1SK != "muller\x01jurgen\x01P1" || p.GSI2SK != "jurgen\x01muller\x01P1" || p.GSI3SK != "j@x.nl\x01P1" {
 		t.Fatalf("index keys %+v", p)

@@ -15,11 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	seeding "backoffice/infra/seed"
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
 	"backoffice/shared/ids"
@@ -42,6 +40,7 @@ type listed struct {
 	LastName  string `json:"lastName"`
 	Status    string `json:"status"`
 	CreatedAt string `json:"createdAt"`
+	Company   string `json:"company"` // customers only
 	Roles     []struct {
 		ID   string `json:"id"`
 		Name string `json:"name"`
@@ -156,9 +155,9 @@ func seed(n int) ([]seeded, error) {
 		}
 		stamp := at.Format(time.RFC3339)
 		prof := &store.Staff{
-			ID: ids.New(), Email: p.Email, FirstName: p.FirstName, LastName: p.LastName, Status: p.Status,
-			Locale: "en", RoleIDs: []string{}, CreatedAt: stamp, UpdatedAt: stamp, InvitedBy: "system",
-			Sub: "seed-" + strconv.Itoa(i), Version: 2,
+			Person: store.Person{ID: ids.New(), Email: p.Email, FirstName: p.FirstName, LastName: p.LastName, Status: p.Status,
+				Locale: "en", CreatedAt: stamp, UpdatedAt: stamp, Sub: "seed-" + strconv.Itoa(i), Version: 2},
+			RoleIDs: []string{}, InvitedBy: "system",
 		}
 		if p.Admin {
 			prof.RoleIDs = []string{auth.AdminRoleID}
@@ -179,7 +178,7 @@ func seed(n int) ([]seeded, error) {
 	for err := range errs {
 		return nil, err
 	}
-	if err := batchPut(ctx, db, direct); err != nil {
+	if err := batchPutAll(ctx, db, direct); err != nil {
 		return nil, err
 	}
 	// The counters the domain keeps: active people hold a seat, members count.
@@ -189,27 +188,11 @@ func seed(n int) ([]seeded, error) {
 	return people, db.Write(ctx, tx)
 }
 
-// batchPut writes items 25 at a time with BatchWriteItem.
-func batchPut(ctx context.Context, db *store.Store, items []any) error {
+// batchPutAll writes items 25 at a time with BatchWriteItem.
+func batchPutAll(ctx context.Context, db *store.Store, items []any) error {
 	for start := 0; start < len(items); start += 25 {
-		var reqs []types.WriteRequest
-		for _, it := range items[start:min(start+25, len(items))] {
-			av, err := attributevalue.MarshalMap(it)
-			if err != nil {
-				return err
-			}
-			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: av}})
-		}
-		pending := map[string][]types.WriteRequest{db.Table: reqs}
-		for attempt := 0; len(pending) > 0; attempt++ {
-			if attempt > 10 {
-				return fmt.Errorf("batch write: items left unprocessed")
-			}
-			out, err := db.DB.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
-			if err != nil {
-				return err
-			}
-			pending = out.UnprocessedItems
+		if err := seeding.BatchPut(ctx, db, items[start:min(start+25, len(items))]); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -219,12 +202,18 @@ func batchPut(ctx context.Context, db *store.Store, items []any) error {
 // twice and that every page but the last is full.
 func walk(t *testing.T, token string, query url.Values) []listed {
 	t.Helper()
+	return walkList(t, "/staff", token, query)
+}
+
+// walkList reads every page of GET path?query (a people list).
+func walkList(t *testing.T, path, token string, query url.Values) []listed {
+	t.Helper()
 	var all []listed
 	seen := map[string]bool{}
 	cursor := ""
 	limit, _ := strconv.Atoi(query.Get("limit"))
 	for page := 0; ; page++ {
-		if page > 200 {
+		if page > 400 {
 			t.Fatalf("%s: more than 200 pages", query.Encode())
 		}
 		q := url.Values{}
@@ -234,7 +223,7 @@ func walk(t *testing.T, token string, query url.Values) []listed {
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}
-		a := call(t, "GET", "/staff?"+q.Encode(), token, nil)
+		a := call(t, "GET", path+"?"+q.Encode(), token, nil)
 		expect(t, a, 200)
 		var body struct {
 			Items      []listed `json:"items"`
@@ -529,7 +518,7 @@ func putPeople(t *testing.T, people []store.Staff) []store.Staff {
 		}
 		items = append(items, p.Index())
 	}
-	if err := batchPut(context.Background(), db, items); err != nil {
+	if err := batchPutAll(context.Background(), db, items); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -552,10 +541,10 @@ func TestStaffListShorterLastNameSortsFirst(t *testing.T) {
 	_, owner := newOwner(t)
 	marker := strconv.FormatInt(time.Now().UnixNano()%1e6, 36)
 	people := putPeople(t, []store.Staff{
-		{Email: "zw-" + marker + "-1@example.com", FirstName: "Anna", LastName: "Zwaanswijk Bos", Status: store.StatusActive},
-		{Email: "zw-" + marker + "-2@example.com", FirstName: "Zeger", LastName: "Zwaanswijk", Status: store.StatusActive},
-		{Email: "zw-" + marker + "-3@example.com", FirstName: "Maria", LastName: "Zwaan", Status: store.StatusActive},
-		{Email: "zw-" + marker + "-4@example.com", FirstName: "Jan", LastName: "Zwaan-Smit", Status: store.StatusActive},
+		{Person: store.Person{Email: "zw-" + marker + "-1@example.com", FirstName: "Anna", LastName: "Zwaanswijk Bos", Status: store.StatusActive}},
+		{Person: store.Person{Email: "zw-" + marker + "-2@example.com", FirstName: "Zeger", LastName: "Zwaanswijk", Status: store.StatusActive}},
+		{Person: store.Person{Email: "zw-" + marker + "-3@example.com", FirstName: "Maria", LastName: "Zwaan", Status: store.StatusActive}},
+		{Person: store.Person{Email: "zw-" + marker + "-4@example.com", FirstName: "Jan", LastName: "Zwaan-Smit", Status: store.StatusActive}},
 	})
 	var order []string
 	for _, p := range walk(t, owner, url.Values{"sort": {"lastName"}, "status": {store.StatusActive}, "limit": {"100"}}) {
@@ -570,8 +559,8 @@ func TestStaffListShorterLastNameSortsFirst(t *testing.T) {
 	}
 	// Same rule for first names within one last name.
 	twins := putPeople(t, []store.Staff{
-		{Email: "tw-" + marker + "-1@example.com", FirstName: "Anna Maria", LastName: "Zwiep", Status: store.StatusActive},
-		{Email: "tw-" + marker + "-2@example.com", FirstName: "Anna", LastName: "Zwiep", Status: store.StatusActive},
+		{Person: store.Person{Email: "tw-" + marker + "-1@example.com", FirstName: "Anna Maria", LastName: "Zwiep", Status: store.StatusActive}},
+		{Person: store.Person{Email: "tw-" + marker + "-2@example.com", FirstName: "Anna", LastName: "Zwiep", Status: store.StatusActive}},
 	})
 	got := search(t, owner, "zwiep", nil)
 	if len(got) != 2 || got[0].ID != twins[1].ID {
@@ -587,11 +576,11 @@ func TestStaffListSearchKeepsOrderPastSkippedHits(t *testing.T) {
 	marker := strconv.FormatInt(time.Now().UnixNano()%1e6, 36)
 	var people []store.Staff
 	for i := 0; i < 5; i++ {
-		people = append(people, store.Staff{Email: fmt.Sprintf("qq-%s-%d@example.com", marker, i), FirstName: "Quinn", LastName: "Quintero", Status: store.StatusActive})
+		people = append(people, store.Staff{Person: store.Person{Email: fmt.Sprintf("qq-%s-%d@example.com", marker, i), FirstName: "Quinn", LastName: "Quintero", Status: store.StatusActive}})
 	}
 	people = append(people,
-		store.Staff{Email: "qq-" + marker + "-a@example.com", FirstName: "Quinta", LastName: "Berg", Status: store.StatusActive},
-		store.Staff{Email: "qq-" + marker + "-b@example.com", FirstName: "Quinton", LastName: "Smit", Status: store.StatusInvited},
+		store.Staff{Person: store.Person{Email: "qq-" + marker + "-a@example.com", FirstName: "Quinta", LastName: "Berg", Status: store.StatusActive}},
+		store.Staff{Person: store.Person{Email: "qq-" + marker + "-b@example.com", FirstName: "Quinton", LastName: "Smit", Status: store.StatusInvited}},
 	)
 	putPeople(t, people)
 	got := search(t, owner, "quin", nil)

@@ -58,8 +58,9 @@ func matrixCall(t *testing.T, route, token string) answer {
 	return call(t, method, concrete(path), token, body)
 }
 
-// Every protected route × {no roles, a role lacking the route's permission,
-// a role holding only it, owner}: the expected outcome comes from
+// Every protected route × {customer token, no roles, a role lacking the
+// route's permission, a role holding only it, owner} (customer routes ×
+// {staff token, owner token, customer token}): the expected outcome comes from
 // auth.Routes, which TestRoutesMatchTemplate ties to template.yaml, so a new
 // route can not skip this test.
 func TestAuthorizationMatrix(t *testing.T) {
@@ -72,6 +73,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	sort.Strings(routes)
 	nobody := newActive(t, uniqueEmail("noroles"))
 	_, owner := newOwner(t)
+	customer := uniqueEmail("matrix-customer")
+	activeCustomer(t, owner, customer)
 	cells := 0
 
 	for _, route := range routes {
@@ -80,6 +83,27 @@ func TestAuthorizationMatrix(t *testing.T) {
 			// Self-service routes may end the caller's sessions: fresh
 			// sign-ins for every cell.
 			tok, _ := login(t, nobody.Email)
+			in := call(t, "POST", "/customer-auth/login", "", map[string]any{"email": customer, "password": password})
+			expect(t, in, 200)
+			customerTok := in.str("accessToken")
+			if need == auth.CustomerSelf {
+				// Only the customer pool's tokens pass; a staff owner's do not.
+				for name, tok := range map[string]string{"staff without roles": tok, "staff owner": owner} {
+					if a := matrixCall(t, route, tok); a.Status != 401 || a.Raw != `{"message":"Unauthorized"}` {
+						t.Errorf("%s on a customer route: %d, want 401: %s", name, a.Status, a.Raw)
+					}
+				}
+				if a := matrixCall(t, route, customerTok); a.Status == 401 || a.Status == 403 || a.Status >= 500 {
+					t.Errorf("customer, self-service: %d %s", a.Status, a.Raw)
+				}
+				cells += 3
+				return
+			}
+			// Every staff route refuses the customer pool's tokens.
+			if a := matrixCall(t, route, customerTok); a.Status != 401 || a.Raw != `{"message":"Unauthorized"}` {
+				t.Errorf("customer token: %d, want 401: %s", a.Status, a.Raw)
+			}
+			cells++
 			a := matrixCall(t, route, tok)
 			if need == auth.Self {
 				if a.Status == 403 || a.Status >= 500 {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"backoffice/shared/account"
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
 	"backoffice/shared/directory/directorytest"
@@ -27,14 +28,14 @@ func TestAcceptSurvivesDirectoryFailures(t *testing.T) {
 	svc := service(dir)
 	email := uniqueEmail("accept")
 	id, tok := invited(t, svc, email, auth.AdminRoleID)
-	in := staff.AcceptInput{Token: tok, Password: password}
+	in := account.AcceptInput{Token: tok, Password: password}
 
 	for _, step := range []string{directorytest.EnsureUser, directorytest.SetPassword} {
 		dir.FailNext(step, errCognito)
-		if err := svc.Accept(ctx, in, audit.Actor{}); !errors.Is(err, errCognito) {
+		if err := accounts(svc).Accept(ctx, in, audit.Actor{}); !errors.Is(err, errCognito) {
 			t.Fatalf("accept with %s failing: %v, want the directory's error", step, err)
 		}
-		if _, err := svc.Inspect(ctx, tok); err != nil {
+		if _, err := accounts(svc).Inspect(ctx, tok); err != nil {
 			t.Fatalf("after %s failed the link is dead: %v", step, err)
 		}
 		var tk store.Token
@@ -52,7 +53,7 @@ func TestAcceptSurvivesDirectoryFailures(t *testing.T) {
 		t.Fatalf("leftover user %+v %v, or an auth record for it already", left, ok)
 	}
 
-	if err := svc.Accept(ctx, in, audit.Actor{}); err != nil {
+	if err := accounts(svc).Accept(ctx, in, audit.Actor{}); err != nil {
 		t.Fatalf("retry: %v", err)
 	}
 	p := profile(t, id)
@@ -70,10 +71,10 @@ func TestAcceptSurvivesDirectoryFailures(t *testing.T) {
 	if dir.Users() != 1 || dir.Calls(directorytest.EnsureUser) != 3 || dir.Calls(directorytest.SetPassword) != 2 {
 		t.Fatalf("users %d, EnsureUser %d, SetPassword %d", dir.Users(), dir.Calls(directorytest.EnsureUser), dir.Calls(directorytest.SetPassword))
 	}
-	if _, err := svc.Inspect(ctx, tok); !errors.Is(err, problem.InvalidToken) {
+	if _, err := accounts(svc).Inspect(ctx, tok); !errors.Is(err, problem.InvalidToken) {
 		t.Fatalf("the used link still works: %v", err)
 	}
-	if err := svc.Accept(ctx, in, audit.Actor{}); !errors.Is(err, problem.InvalidToken) {
+	if err := accounts(svc).Accept(ctx, in, audit.Actor{}); !errors.Is(err, problem.InvalidToken) {
 		t.Fatalf("second accept: %v", err)
 	}
 }
@@ -87,14 +88,14 @@ func TestAcceptSurvivesTransactionFailureAfterDirectory(t *testing.T) {
 	id, tok := invited(t, service(dir), email)
 	// Transactions of an accept: 1 claim, 2 activate, 3 release.
 	broken := &staff.Service{Store: storeFailingTx(2), Dir: dir, Now: db.Now}
-	if err := broken.Accept(ctx, staff.AcceptInput{Token: tok, Password: password}, audit.Actor{}); err == nil {
+	if err := accounts(broken).Accept(ctx, account.AcceptInput{Token: tok, Password: password}, audit.Actor{}); err == nil {
 		t.Fatal("accept succeeded although its transaction failed")
 	}
 	first, ok := dir.User(email)
 	if !ok || profile(t, id).Status != store.StatusInvited || exists(t, store.AuthKey(first.Sub)) {
 		t.Fatalf("after the failed transaction: user %+v %v, person %q", first, ok, profile(t, id).Status)
 	}
-	if err := service(dir).Accept(ctx, staff.AcceptInput{Token: tok, Password: password}, audit.Actor{}); err != nil {
+	if err := accounts(service(dir)).Accept(ctx, account.AcceptInput{Token: tok, Password: password}, audit.Actor{}); err != nil {
 		t.Fatalf("retry: %v", err)
 	}
 	if p := profile(t, id); p.Status != store.StatusActive || p.Sub != first.Sub || dir.Users() != 1 {
@@ -259,7 +260,7 @@ func TestDeleteSurvivesDirectoryFailure(t *testing.T) {
 		t.Errorf("seats %d → %d: the retry must not free the seat again", before.SeatsUsed, after.SeatsUsed)
 	}
 	id, tok := invited(t, svc, p.Email)
-	if err := svc.Accept(ctx, staff.AcceptInput{Token: tok, Password: "a fresh passphrase"}, audit.Actor{}); err != nil {
+	if err := accounts(svc).Accept(ctx, account.AcceptInput{Token: tok, Password: "a fresh passphrase"}, audit.Actor{}); err != nil {
 		t.Fatalf("accepting the new invitation of the same address: %v", err)
 	}
 	if again := profile(t, id); again.Status != store.StatusActive || again.Sub == p.Sub {
@@ -301,14 +302,14 @@ func TestResetSurvivesDirectoryFailure(t *testing.T) {
 	svc := service(dir)
 	p := active(t, svc, uniqueEmail("reset"))
 	notBefore := authRecord(t, p.Sub).TokensNotBefore
-	if err := svc.Forgot(ctx, audit.Actor{}, p.Email, st.URL); err != nil {
+	if err := accounts(svc).Forgot(ctx, audit.Actor{}, p.Email, st.URL); err != nil {
 		t.Fatal(err)
 	}
 	tok := mailToken(t, p.Email, "/reset-password")
 	const next = "a brand new passphrase"
 
 	dir.FailNext(directorytest.SetPassword, errCognito)
-	if err := svc.Reset(ctx, staff.ResetInput{Token: tok, NewPassword: next}, audit.Actor{}); !errors.Is(err, errCognito) {
+	if err := accounts(svc).Reset(ctx, account.ResetInput{Token: tok, NewPassword: next}, audit.Actor{}); !errors.Is(err, errCognito) {
 		t.Fatalf("reset with SetPassword failing: %v", err)
 	}
 	var tk store.Token
@@ -327,7 +328,7 @@ func TestResetSurvivesDirectoryFailure(t *testing.T) {
 
 	// tokensNotBefore has whole seconds: make sure the retry is in a later one.
 	time.Sleep(time.Until(time.Unix(notBefore+1, 0)))
-	if err := svc.Reset(ctx, staff.ResetInput{Token: tok, NewPassword: next}, audit.Actor{}); err != nil {
+	if err := accounts(svc).Reset(ctx, account.ResetInput{Token: tok, NewPassword: next}, audit.Actor{}); err != nil {
 		t.Fatalf("retry: %v", err)
 	}
 	if a := authRecord(t, p.Sub); a.TokensNotBefore <= notBefore {
@@ -339,7 +340,7 @@ func TestResetSurvivesDirectoryFailure(t *testing.T) {
 	if got := profile(t, p.ID); got.ResetHash != "" {
 		t.Fatal("the used reset token is still the person's current one")
 	}
-	if err := svc.Reset(ctx, staff.ResetInput{Token: tok, NewPassword: "yet another passphrase"}, audit.Actor{}); !errors.Is(err, problem.InvalidToken) {
+	if err := accounts(svc).Reset(ctx, account.ResetInput{Token: tok, NewPassword: "yet another passphrase"}, audit.Actor{}); !errors.Is(err, problem.InvalidToken) {
 		t.Fatalf("second use of the reset link: %v", err)
 	}
 }
@@ -408,4 +409,9 @@ func TestOwnersDeactivatingEachOtherKeepOne(t *testing.T) {
 	if n := settings(t).ActiveOwners; activeOwners != 1 || n != 1 {
 		t.Fatalf("%d owners active, counter %d: want 1 and 1", activeOwners, n)
 	}
+}
+
+// accounts runs the flows staff share with customers on svc's store and directory.
+func accounts(svc *staff.Service) *account.Service {
+	return &account.Service{Store: svc.Store, Dir: svc.Dir, Realm: account.Staff, Now: svc.Now}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"backoffice/shared/account"
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
 	"backoffice/shared/directory/directorytest"
@@ -127,7 +128,7 @@ func invited(t *testing.T, svc *staff.Service, email string, roleIDs ...string) 
 func active(t *testing.T, svc *staff.Service, email string, roleIDs ...string) *store.Staff {
 	t.Helper()
 	id, tok := invited(t, svc, email, roleIDs...)
-	if err := svc.Accept(context.Background(), staff.AcceptInput{Token: tok, Password: password}, audit.Actor{}); err != nil {
+	if err := accounts(svc).Accept(context.Background(), account.AcceptInput{Token: tok, Password: password}, audit.Actor{}); err != nil {
 		t.Fatalf("accept %s: %v", email, err)
 	}
 	return profile(t, id)

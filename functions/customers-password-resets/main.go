@@ -1,0 +1,39 @@
+// Command customers-password-resets answers POST /customers/password-resets:
+// reset mails for up to 100 customers, with a result per customer.
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"backoffice/shared/api"
+	"backoffice/shared/auth"
+	"backoffice/shared/awsenv"
+	"backoffice/shared/customers"
+	"backoffice/shared/idempotency"
+	"backoffice/shared/store"
+)
+
+func main() {
+	db := store.New(store.NewClient(awsenv.Config()), awsenv.Require("TABLE_NAME"))
+	svc := &customers.Service{Store: db, Now: db.Now}
+	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
+	appURL := os.Getenv("APP_URL")
+
+	lambda.Start(api.Handle(auth.Protect(checker, idempotency.Once(db, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {
+		var in struct {
+			IDs []string `json:"ids"`
+		}
+		if err := api.DecodeJSON(req, &in); err != nil {
+			return api.Response{}, err
+		}
+		results, err := svc.BulkReset(ctx, c.Actor(ctx, req), in.IDs, api.BaseURL(req, appURL))
+		if err != nil {
+			return api.Response{}, err
+		}
+		return api.JSON(http.StatusAccepted, map[string]any{"results": results}), nil
+	}))))
+}

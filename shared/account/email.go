@@ -1,0 +1,44 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+
+	"backoffice/shared/directory"
+	"backoffice/shared/problem"
+	"backoffice/shared/store"
+)
+
+// WriteProfileChange writes tx, which holds a changed profile p. When the
+// email changed, tx also moves the unique email claim and the auth record's
+// copy, and a person who has signed in gets their Cognito sign-in address
+// moved first; if the transaction then fails, the address is moved back, so
+// DynamoDB and Cognito never disagree for longer than the request.
+func (s *Service) WriteProfileChange(ctx context.Context, tx *store.Tx, p *store.Person, prevEmail string) error {
+	if p.Email == prevEmail {
+		return s.Store.Write(ctx, tx)
+	}
+	tx.Delete(store.EmailKey(s.Realm.Name, prevEmail), nil, nil)
+	tx.PutNew(store.NewEmailClaim(s.Realm.Name, p.Email, p.ID), problem.EmailTaken)
+	moveLogin := p.Sub != ""
+	if !moveLogin {
+		return s.Store.Write(ctx, tx)
+	}
+	tx.Update(store.AuthKey(p.Sub), expression.Set(expression.Name("email"), expression.Value(p.Email)), existsCond(), nil)
+	if err := s.Dir.ChangeEmail(ctx, prevEmail, p.Email); err != nil {
+		if errors.Is(err, directory.ErrEmailTaken) {
+			return problem.EmailTaken
+		}
+		return err
+	}
+	err := s.Store.Write(ctx, tx)
+	if err != nil {
+		if rerr := s.Dir.ChangeEmail(context.WithoutCancel(ctx), p.Email, prevEmail); rerr != nil {
+			slog.ErrorContext(ctx, "moving the Cognito email back failed; a retry of the same change mends it", "personId", p.ID, "error", rerr.Error())
+		}
+	}
+	return err
+}
