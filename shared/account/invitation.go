@@ -32,7 +32,7 @@ const claimTimeout = 2 * time.Minute
 // Inspect tells who an invitation is for; it consumes nothing, so mail
 // scanners that open links do no harm.
 func (s *Service) Inspect(ctx context.Context, raw string) (*Inspection, error) {
-	_, a, err := s.liveToken(ctx, raw, store.TokenInvitation)
+	_, a, _, err := s.liveToken(ctx, raw, store.TokenInvitation)
 	if err != nil {
 		return nil, err
 	}
@@ -43,39 +43,44 @@ func (s *Service) Inspect(ctx context.Context, raw string) (*Inspection, error) 
 // liveToken finds a mail token of kind and its person, or answers
 // invalid_token for unknown, used, expired and replaced tokens alike (and
 // for another realm's tokens: a staff link posted to the customer API).
-func (s *Service) liveToken(ctx context.Context, raw, kind string) (*store.Token, store.Account, error) {
+// The person comes with the shop's audit retention, read in the same call.
+func (s *Service) liveToken(ctx context.Context, raw, kind string) (*store.Token, store.Account, time.Duration, error) {
 	if !tokens.WellFormed(raw) {
-		return nil, nil, problem.InvalidToken
+		return nil, nil, 0, problem.InvalidToken
 	}
 	hash := tokens.Hash(raw)
 	var tok store.Token
 	err := s.Store.Get(ctx, store.TokenKey(hash), &tok, true)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, problem.InvalidToken
+		return nil, nil, 0, problem.InvalidToken
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	exp, _ := time.Parse(time.RFC3339, tok.ExpiresAt)
 	if tok.Kind != kind || tok.Realm != s.Realm.Name || tok.UsedAt != "" || !s.Now().Before(exp) {
-		return nil, nil, problem.InvalidToken
+		return nil, nil, 0, problem.InvalidToken
 	}
-	a, err := s.Profile(ctx, tok.SubjectID)
-	if errors.Is(err, problem.NotFound) {
-		return nil, nil, problem.InvalidToken
-	}
+	profileKey := store.ProfileKey(s.Realm.Name, tok.SubjectID)
+	items, err := s.Store.BatchGet(ctx, []store.Key{profileKey, store.SettingsKey()}, true)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
+	a := s.Realm.newProfile()
+	if err := DecodeFound(items, profileKey, a); err != nil {
+		return nil, nil, 0, problem.InvalidToken
+	}
+	var settings store.Settings
+	_ = DecodeFound(items, store.SettingsKey(), &settings)
 	p := a.Base()
 	live := p.Status == store.StatusInvited && p.InvitationHash == hash
 	if kind == store.TokenReset {
 		live = p.Status == store.StatusActive && p.ResetHash == hash
 	}
 	if !live {
-		return nil, nil, problem.InvalidToken
+		return nil, nil, 0, problem.InvalidToken
 	}
-	return &tok, a, nil
+	return &tok, a, Retention(&settings), nil
 }
 
 // AcceptInput is what the accept page posts.
@@ -107,10 +112,11 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput, client audit.Actor
 	if err := f.Err(); err != nil {
 		return err
 	}
-	tok, a, err := s.liveToken(ctx, in.Token, store.TokenInvitation)
+	tok, a, retention, err := s.liveToken(ctx, in.Token, store.TokenInvitation)
 	if err != nil {
 		return err
 	}
+	client.Retention = retention
 	claimID := ids.New()
 	if err := s.claim(ctx, tok, claimID); err != nil {
 		return err

@@ -162,10 +162,11 @@ func (s *Service) Reset(ctx context.Context, in ResetInput, client audit.Actor) 
 	if err := directory.CheckPassword("newPassword", in.NewPassword); err != nil {
 		return err
 	}
-	tok, a, err := s.liveToken(ctx, in.Token, store.TokenReset)
+	tok, a, retention, err := s.liveToken(ctx, in.Token, store.TokenReset)
 	if err != nil {
 		return err
 	}
+	client.Retention = retention
 	claimID := ids.New()
 	if err := s.claim(ctx, tok, claimID); err != nil {
 		return err

@@ -17,6 +17,9 @@ type Actor struct {
 	Email     string
 	RequestID string
 	SourceIP  string
+	// Retention is the shop's audit retention (settings.auditRetentionDays),
+	// read with the caller at no extra round trip; zero means the default.
+	Retention time.Duration
 }
 
 // System is the actor of changes made by the deployment itself.
@@ -61,6 +64,9 @@ const DefaultRetention = 400 * 24 * time.Hour
 
 // New builds an event at now. Changes are added with Diff.
 func New(actor Actor, action, targetType, targetID, summary string, now time.Time, retention time.Duration) Event {
+	if retention <= 0 {
+		retention = actor.Retention
+	}
 	if retention <= 0 {
 		retention = DefaultRetention
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"backoffice/shared/api"
 	"backoffice/shared/audit"
@@ -24,6 +25,9 @@ type Caller struct {
 	RoleIDs      []string
 	Roles        []RoleRef // the caller's roles that still exist, with names
 	permissions  map[string]bool
+	// AuditRetention is the shop's audit retention, read with the auth
+	// record so every event the caller causes gets it without a read of its own.
+	AuditRetention time.Duration
 }
 
 // RoleRef names a role in answers.
@@ -65,7 +69,8 @@ type Checker struct {
 // Check identifies the caller from the JWT claims API Gateway verified, and
 // refuses (401) a person who is not active, a token issued before the
 // person's tokensNotBefore, and a logged-out token. Two round trips: the auth
-// record with the denylist entry, then the roles.
+// record with the denylist entry and the shop settings (for the audit
+// retention), then the roles.
 func (c *Checker) Check(ctx context.Context, req api.Request) (*Caller, error) {
 	claims := map[string]string{}
 	if a := req.RequestContext.Authorizer; a != nil && a.JWT != nil {
@@ -80,7 +85,7 @@ func (c *Checker) Check(ctx context.Context, req api.Request) (*Caller, error) {
 		return nil, problem.Unauthenticated
 	}
 
-	items, err := c.Store.BatchGet(ctx, []store.Key{store.AuthKey(sub), store.RevokedKey(jti)}, true)
+	items, err := c.Store.BatchGet(ctx, []store.Key{store.AuthKey(sub), store.RevokedKey(jti), store.SettingsKey()}, true)
 	if err != nil {
 		return nil, fmt.Errorf("load caller: %w", err)
 	}
@@ -104,6 +109,7 @@ func (c *Checker) Check(ctx context.Context, req api.Request) (*Caller, error) {
 	caller := &Caller{
 		Sub: sub, PersonID: rec.PersonID, Email: rec.Email, Realm: rec.Realm, JTI: jti,
 		TokenExpires: claimInt(claims, "exp"), RoleIDs: rec.RoleIDs,
+		AuditRetention: settingsRetention(items[store.SettingsKey()]),
 	}
 	caller.Roles, caller.permissions, err = c.rolesOf(ctx, rec.RoleIDs)
 	if err != nil {
@@ -189,7 +195,7 @@ func Protect(c *Checker, h ProtectedFunc) api.HandlerFunc {
 
 // Actor is the caller as the audit log records them.
 func (c *Caller) Actor(ctx context.Context, req api.Request) audit.Actor {
-	return audit.Actor{ID: c.PersonID, Email: c.Email, RequestID: api.RequestID(ctx), SourceIP: api.SourceIP(req)}
+	return audit.Actor{ID: c.PersonID, Email: c.Email, RequestID: api.RequestID(ctx), SourceIP: api.SourceIP(req), Retention: c.AuditRetention}
 }
 
 // Anonymous is the actor of a public request (login, accept, reset).
@@ -206,4 +212,16 @@ func (c *Checker) Roles(ctx context.Context, roleIDs []string) ([]RoleRef, []str
 	}
 	caller := &Caller{permissions: perms}
 	return refs, caller.Permissions(), nil
+}
+
+// settingsRetention reads auditRetentionDays from a settings item (zero
+// when absent: the audit default applies).
+func settingsRetention(raw map[string]store.AttributeValue) time.Duration {
+	var st struct {
+		Days int `dynamodbav:"auditRetentionDays"`
+	}
+	if raw == nil || store.Unmarshal(raw, &st) != nil {
+		return 0
+	}
+	return time.Duration(st.Days) * 24 * time.Hour
 }

@@ -79,7 +79,7 @@ func (s *Service) login(ctx context.Context, email, password string, c Client, l
 		}
 	}
 
-	tokens, claims, rec, err := s.authenticate(ctx, email, password)
+	in, err := s.authenticate(ctx, email, password)
 	if errors.Is(err, problem.InvalidCredentials) && limited {
 		if ferr := limits.fail(ctx, now, email, c.IP); ferr != nil {
 			return nil, ferr
@@ -90,54 +90,74 @@ func (s *Service) login(ctx context.Context, email, password string, c Client, l
 		return nil, err
 	}
 
+	rec := in.rec
 	tx := s.Store.Tx()
-	s.putSession(tx, tokens.RefreshToken, claims, rec, c)
+	s.putSession(tx, in.tokens.RefreshToken, in.claims, rec, c)
 	tx.Update(store.ProfileKey(s.Realm, rec.PersonID),
 		expression.Set(expression.Name("lastLoginAt"), expression.Value(now.Format(time.RFC3339))),
 		existsCond(), problem.InvalidCredentials)
 	limits.clear(tx, now, email)
-	actor := audit.Actor{ID: rec.PersonID, Email: email, RequestID: c.RequestID, SourceIP: c.IP}
+	actor := audit.Actor{ID: rec.PersonID, Email: email, RequestID: c.RequestID, SourceIP: c.IP, Retention: in.retention}
 	audit.New(actor, s.Realm+".login", s.Realm, rec.PersonID, "Signed in", now, 0).Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return nil, err
 	}
-	return &Login{Tokens: tokens, PersonID: rec.PersonID, RoleIDs: rec.RoleIDs}, nil
+	return &Login{Tokens: in.tokens, PersonID: rec.PersonID, RoleIDs: rec.RoleIDs}, nil
+}
+
+// signIn is a successful authentication: Cognito's tokens, their claims,
+// the person's auth record and the shop's audit retention.
+type signIn struct {
+	tokens    directory.Tokens
+	claims    accessClaims
+	rec       *store.Auth
+	retention time.Duration
 }
 
 // authenticate asks Cognito, then DynamoDB. A token issued in the very second
 // of a revocation would be refused on first use, so that second is waited
 // out and the login repeated once.
-func (s *Service) authenticate(ctx context.Context, email, password string) (directory.Tokens, accessClaims, *store.Auth, error) {
+func (s *Service) authenticate(ctx context.Context, email, password string) (*signIn, error) {
 	for attempt := 0; ; attempt++ {
 		t, err := s.Dir.Login(ctx, email, password)
 		if errors.Is(err, directory.ErrInvalidCredentials) {
-			return t, accessClaims{}, nil, problem.InvalidCredentials
+			return nil, problem.InvalidCredentials
 		}
 		if err != nil {
-			return t, accessClaims{}, nil, err
+			return nil, err
 		}
 		claims, err := readClaims(t.AccessToken)
 		if err != nil {
-			return t, claims, nil, fmt.Errorf("login: %w", err)
+			return nil, fmt.Errorf("login: %w", err)
+		}
+		// The auth record, with the settings for the audit retention.
+		items, err := s.Store.BatchGet(ctx, []store.Key{store.AuthKey(claims.Sub), store.SettingsKey()}, true)
+		if err != nil {
+			return nil, err
 		}
 		var rec store.Auth
-		err = s.Store.Get(ctx, store.AuthKey(claims.Sub), &rec, true)
-		if errors.Is(err, store.ErrNotFound) || err == nil && (rec.Status != store.StatusActive || rec.Realm != s.Realm) {
+		raw, found := items[store.AuthKey(claims.Sub)]
+		if found {
+			err = store.Unmarshal(raw, &rec)
+		}
+		if !found || err == nil && (rec.Status != store.StatusActive || rec.Realm != s.Realm) {
 			// A Cognito user whose record is missing, invited or inactive:
 			// the tokens must not be usable, and the answer must not differ.
 			_ = s.Dir.Revoke(ctx, t.RefreshToken)
-			return t, claims, nil, problem.InvalidCredentials
+			return nil, problem.InvalidCredentials
 		}
 		if err != nil {
-			return t, claims, nil, err
+			return nil, err
 		}
 		if claims.issued() > rec.TokensNotBefore || attempt > 0 {
-			return t, claims, &rec, nil
+			var st store.Settings
+			_ = store.Unmarshal(items[store.SettingsKey()], &st)
+			return &signIn{tokens: t, claims: claims, rec: &rec, retention: time.Duration(st.AuditRetentionDays) * 24 * time.Hour}, nil
 		}
 		_ = s.Dir.Revoke(ctx, t.RefreshToken)
 		wait := time.Unix(rec.TokensNotBefore+1, 0).Sub(s.Now())
 		if err := s.Sleep(ctx, wait); err != nil {
-			return t, claims, nil, err
+			return nil, err
 		}
 	}
 }
@@ -189,6 +209,7 @@ type Caller struct {
 	Sub          string
 	JTI          string
 	TokenExpires int64
+	Retention    time.Duration // the shop's audit retention
 }
 
 // Logout ends one session: the access token used for the request is denied
@@ -204,7 +225,7 @@ func (s *Service) Logout(ctx context.Context, caller Caller, refreshToken string
 	own := expression.AttributeNotExists(expression.Name("pk")).
 		Or(expression.Name("personId").Equal(expression.Value(caller.PersonID)))
 	tx.Delete(store.SessionKey(tokens.Hash(refreshToken)), &own, problem.Invalid("refreshToken", "is not a session of yours"))
-	actor := audit.Actor{ID: caller.PersonID, Email: caller.Email, RequestID: c.RequestID, SourceIP: c.IP}
+	actor := audit.Actor{ID: caller.PersonID, Email: caller.Email, RequestID: c.RequestID, SourceIP: c.IP, Retention: caller.Retention}
 	audit.New(actor, s.Realm+".logout", s.Realm, caller.PersonID, "Signed out", now, 0).Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return err
@@ -226,7 +247,7 @@ func (s *Service) LogoutAll(ctx context.Context, caller Caller, c Client) error 
 	tx.Update(store.AuthKey(caller.Sub),
 		expression.Set(expression.Name("tokensNotBefore"), expression.Value(now.Unix())),
 		existsCond(), problem.Unauthenticated)
-	actor := audit.Actor{ID: caller.PersonID, Email: caller.Email, RequestID: c.RequestID, SourceIP: c.IP}
+	actor := audit.Actor{ID: caller.PersonID, Email: caller.Email, RequestID: c.RequestID, SourceIP: c.IP, Retention: caller.Retention}
 	audit.New(actor, s.Realm+".logout_all", s.Realm, caller.PersonID, "Signed out everywhere", now, 0).Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return err
@@ -266,7 +287,7 @@ func SleepContext(ctx context.Context, d time.Duration) error {
 
 // CallerOf adapts a checked caller.
 func CallerOf(c *auth.Caller) Caller {
-	return Caller{PersonID: c.PersonID, Email: c.Email, Sub: c.Sub, JTI: c.JTI, TokenExpires: c.TokenExpires}
+	return Caller{PersonID: c.PersonID, Email: c.Email, Sub: c.Sub, JTI: c.JTI, TokenExpires: c.TokenExpires, Retention: c.AuditRetention}
 }
 
 // ClientOf describes where req came from.

@@ -3,13 +3,19 @@
 package api_test
 
 import (
+	"context"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"backoffice/shared/auth"
+	"backoffice/shared/store"
 )
 
 // auditStory is what a fresh owner did, for the audit tests: invite
@@ -295,4 +301,63 @@ func TestAuditBoundsInWholeSeconds(t *testing.T) {
 	if _, got := auditPage(t, s.ownerToken, q); len(got) != 0 {
 		t.Errorf("to %s: %v, want none (the first event is at %s)", q.Get("to"), actionsOf(got), all[2]["at"])
 	}
+}
+
+// The retention setting reaches every event, whether made by a signed-in
+// caller (read with the auth record), at login (with the auth record) or
+// through a mail link (with the person): their ttl is now + that many days.
+func TestAuditRetentionSettingApplies(t *testing.T) {
+	restoreSettings(t)
+	ownerPerson, owner := newOwner(t)
+	expect(t, call(t, "PATCH", "/settings", owner, map[string]any{"auditRetentionDays": 45}), 200)
+
+	expect(t, call(t, "PATCH", "/auth/me", owner, map[string]any{"firstName": "Retained"}), 200)
+	login(t, ownerPerson.Email)
+	email := uniqueEmail("retained-customer")
+	expect(t, createCustomer(t, owner, email, nil), 201)
+	tok := customerLink(t, email)
+	expect(t, call(t, "POST", "/customer-auth/invitations/accept", "", map[string]any{"token": tok, "password": password}), 204)
+
+	want := time.Now().Add(45 * 24 * time.Hour).Unix()
+	db := testStore()
+	for _, action := range []string{"staff.update_self", "staff.login", "customer.create"} {
+		checkRetention(t, db, "AUDIT#ACTOR#"+ownerPerson.ID, action, want)
+	}
+	var c struct {
+		ID string `dynamodbav:"personId"`
+	}
+	if err := db.Get(context.Background(), store.EmailKey(store.RealmCustomer, email), &c, true); err != nil {
+		t.Fatal(err)
+	}
+	checkRetention(t, db, "AUDIT#ACTOR#"+c.ID, "customer.accept_invitation", want)
+}
+
+// checkRetention finds the newest event of action in an actor partition and
+// checks its ttl is within a minute of want.
+func checkRetention(t *testing.T, db *store.Store, partition, action string, want int64) {
+	t.Helper()
+	out, err := db.DB.Query(context.Background(), &dynamodb.QueryInput{
+		TableName: &db.Table, IndexName: aws.String(store.IndexByLastName), ScanIndexForward: aws.Bool(false),
+		KeyConditionExpression:    aws.String("gsi1pk = :p"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberS{Value: partition}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range out.Items {
+		var ev struct {
+			Action string `dynamodbav:"action"`
+			TTL    int64  `dynamodbav:"ttl"`
+		}
+		if err := store.Unmarshal(it, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Action == action {
+			if d := ev.TTL - want; d < -60 || d > 60 {
+				t.Errorf("%s: ttl %d, want about %d (45 days)", action, ev.TTL, want)
+			}
+			return
+		}
+	}
+	t.Errorf("no %s event in %s", action, partition)
 }

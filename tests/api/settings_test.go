@@ -38,7 +38,8 @@ func restoreSettings(t *testing.T) {
 			Set(expression.Name("shopName"), expression.Value(before.ShopName)).
 			Set(expression.Name("defaultLocale"), expression.Value(before.DefaultLocale)).
 			Set(expression.Name("includedSeats"), expression.Value(before.IncludedSeats)).
-			Set(expression.Name("pricePerExtraSeatCents"), expression.Value(before.PricePerExtraSeatCents)))
+			Set(expression.Name("pricePerExtraSeatCents"), expression.Value(before.PricePerExtraSeatCents)).
+			Set(expression.Name("auditRetentionDays"), expression.Value(before.AuditRetentionDays)))
 	})
 }
 
