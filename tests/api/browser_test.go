@@ -140,3 +140,29 @@ func TestBrowserAcceptsInvitationAndResetsPassword(t *testing.T) {
 	screenshot(t, ctx, "reset-password-done")
 	expect(t, call(t, "POST", "/auth/login", "", map[string]any{"email": email, "password": "the second passphrase"}), 200)
 }
+
+// A customer's invitation link opens the same page, which calls the
+// customer API because the link says so (?for=customer).
+func TestBrowserCustomerAcceptsInvitation(t *testing.T) {
+	_, owner := newOwner(t)
+	email := uniqueEmail("browser-customer")
+	expect(t, createCustomer(t, owner, email, nil), 201)
+	link := linkFromMail(t, email)
+	if !strings.Contains(link, "?for=customer#token=") {
+		t.Fatalf("customer link: %s", link)
+	}
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("form"))); err != nil {
+		t.Fatal(err)
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("email")))
+	if err != nil || shown != email {
+		t.Fatalf("page shows %q (%v), want %q", shown, err, email)
+	}
+	screenshot(t, ctx, "customer-accept-invitation")
+	if status := fillPasswords(t, ctx, "a customer passphrase"); !strings.Contains(status, "ready") {
+		t.Fatalf("status %q", status)
+	}
+	expect(t, call(t, "POST", "/customer-auth/login", "", map[string]any{"email": email, "password": "a customer passphrase"}), 200)
+	expect(t, call(t, "POST", "/auth/login", "", map[string]any{"email": email, "password": "a customer passphrase"}), 401, "invalid_credentials")
+}
