@@ -1,4 +1,4 @@
-// Package deploy holds the tests of scripts/deploy.sh and samconfig.toml:
+// Package deploy holds the tests of scripts/deploy.sh, scripts/export.sh and samconfig.toml:
 // what can be checked without an AWS account.
 package deploy
 
@@ -122,5 +122,25 @@ func TestSamconfigStages(t *testing.T) {
 		if strings.Contains(cfg, secret) {
 			t.Errorf("samconfig.toml mentions %q: secrets belong in SSM", secret)
 		}
+	}
+}
+
+// scripts/export.sh --stack … -dry-run needs no AWS: it prints the output
+// lookup and the queries.
+func TestExportScriptDryRun(t *testing.T) {
+	out, err := deploy(t, filepath.Join(root, "scripts", "export.sh"), "--stack", "backoffice-prod", "-kinds", "staff", "-dry-run")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"would run: aws cloudformation describe-stacks --stack-name backoffice-prod",
+		"would Query table <TableName of backoffice-prod> index gsi4 partition STAFF#active (all pages) -> standard output",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "CATEGORY") {
+		t.Errorf("-kinds staff also queried categories:\n%s", out)
 	}
 }
