@@ -35,13 +35,25 @@ var WildcardResources = []struct {
 		Actions: []string{"ses:SendEmail", "ses:SendRawEmail"},
 		Why:     "SES authorizes sending on the sender identity, which may be the address or its domain (SenderEmail is a parameter), and in the sandbox on the recipients' identities too",
 	},
+	{
+		Pattern: regexp.MustCompile(`^(\$\{\w+\.Arn\}|arn:\$\{AWS::Partition\}:s3:::\$\{\w+\})(/[\w.-]+)*/\*$`),
+		Actions: []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"},
+		Why:     "objects of one bucket (or one prefix of it): their keys are made at run time",
+	},
 }
 
 // cursorSignerCall is how a function asks for the cursor key; such a
 // function needs ssm:GetParameter on the cursor key parameter.
 const cursorSignerCall = "secret.CursorSigner("
 
-var cursorKeyArn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${AWS::StackName}/cursor-key"
+// The cursor key's parameter: its name in the functions' environment and
+// the ARN their policies must name (scripts/deploy.sh creates it).
+const (
+	cursorKeyName = "/${AWS::StackName}/cursor-key"
+	cursorKeyArn  = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter" + cursorKeyName
+)
+
+var placeholder = regexp.MustCompile(`\$\{[^}]+\}`)
 
 // Check returns every rule t breaks, one line each; root is the folder
 // template.yaml is in (CodeUri folders are checked to exist under it).
@@ -75,6 +87,10 @@ func (c *checker) parameters() {
 }
 
 func (c *checker) functions() {
+	env := Map(Map(c.t.Globals["Environment"])["Variables"])
+	if name := resourceText(env["CURSOR_KEY_PARAMETER"]); name != cursorKeyName {
+		c.addf("Globals: CURSOR_KEY_PARAMETER is %q, not %q (the parameter scripts/deploy.sh creates and the policies name)", name, cursorKeyName)
+	}
 	usedLogGroups := map[string]string{}
 	for _, id := range c.t.Order {
 		r := c.t.Resources[id]
@@ -281,7 +297,6 @@ func (c *checker) alarms() {
 		if r.Type == "AWS::CloudWatch::Dashboard" {
 			dashboards++
 			body = String(Map(r.Properties["DashboardBody"])["Fn::Sub"])
-			placeholder := regexp.MustCompile(`\$\{[^}]+\}`)
 			if !json.Valid([]byte(placeholder.ReplaceAllString(body, "x"))) {
 				c.addf("dashboard %s: DashboardBody is not valid JSON", id)
 			}

@@ -23,6 +23,11 @@ func TestTemplateFollowsTheRules(t *testing.T) {
 
 // base is a template that passes; each case breaks one rule.
 const base = `
+Globals:
+  Function:
+    Environment:
+      Variables:
+        CURSOR_KEY_PARAMETER: !Sub /${AWS::StackName}/cursor-key
 Parameters:
   Stage:
     Type: String
@@ -67,6 +72,9 @@ Resources:
             - Effect: Allow
               Action: [xray:PutTraceSegments]
               Resource: "*"
+            - Effect: Allow
+              Action: [s3:PutObject]
+              Resource: !Sub "${Bucket.Arn}/thumbnails/*"
       Events:
         Api:
           Type: HttpApi
@@ -121,6 +129,8 @@ func TestCheckFindsEachBrokenRule(t *testing.T) {
 		{"wildcard resource", `!Sub "${Table.Arn}/index/*"`, `!Sub "arn:aws:dynamodb:*:*:table/*"`, "has a wildcard"},
 		{"index wildcard for a write", "Action: [dynamodb:Query]", "Action: [dynamodb:Query, dynamodb:PutItem]", "has a wildcard"},
 		{"managed policy", "      Policies:\n", "      Policies:\n        - AmazonDynamoDBFullAccess\n", "managed policy"},
+		{"cursor key elsewhere", "CURSOR_KEY_PARAMETER: !Sub /${AWS::StackName}/cursor-key", "CURSOR_KEY_PARAMETER: /shared/key", "Globals: CURSOR_KEY_PARAMETER"},
+		{"bucket wildcard for a read of everything", "Action: [s3:PutObject]", "Action: [s3:PutObject, s3:ListBucket]", "has a wildcard"},
 		{"cursor key not granted", "Action: ssm:GetParameter", "Action: ssm:GetParameters", "signs cursors but has no ssm:GetParameter"},
 		{"route without API", "{ApiId: !Ref HttpApi, Method: GET, Path: /things}", "{Method: GET, Path: /things}", "ApiId does not name an HttpApi"},
 		{"route without decision", "        DefaultAuthorizer: Jwt\n", "", "(GET /things): no authorizer decision"},
