@@ -1,34 +1,135 @@
 #!/usr/bin/env bash
-# Builds and deploys the stack with the AWS SAM CLI.
+# Builds and deploys the stack of one stage with the AWS SAM CLI.
 #
-#   scripts/deploy.sh [--dry-run] [sam deploy arguments...]
-#   scripts/deploy.sh --guided                 # first deploy: asks for the parameters
+#   scripts/deploy.sh --stage dev|prod [--dry-run] [--guided] [sam deploy arguments...]
+#
+# Settings per stage are in samconfig.toml ([dev], [prod]). Before deploying,
+# the stage's cursor key is created in SSM Parameter Store if it is missing
+# (a random SecureString; CloudFormation can not create SecureStrings).
+#
+# --dry-run needs neither AWS credentials nor the SAM CLI: it builds one
+# function the way sam build will (linux/arm64, the flags below), checks the
+# binary's recorded build settings, and prints the exact commands it would run.
 #
 # SAM's go1.x builder runs a plain `go build` in each CodeUri with this
 # environment, so the flags every function is built with are set here: the
-# same stripped, norpc, static arm64 binaries the benchmarks measure.
+# same stripped, norpc, static arm64 binaries the local stack runs and the
+# benchmarks measure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CGO_ENABLED=0
 export GOFLAGS="-tags=lambda.norpc -trimpath '-ldflags=-s -w'"
 
+usage() {
+  echo "usage: $0 --stage dev|prod [--dry-run] [--guided] [sam deploy arguments...]" >&2
+  exit 2
+}
+
+stage="" dry_run=0 guided=0
+deploy_args=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --stage) [[ $# -ge 2 ]] || usage; stage=$2; shift 2 ;;
+    --stage=*) stage=${1#--stage=}; shift ;;
+    --dry-run) dry_run=1; shift ;;
+    --guided) guided=1; shift ;;
+    *) deploy_args+=("$1"); shift ;;
+  esac
+done
+case "$stage" in
+  dev|prod) ;;
+  *) usage ;;
+esac
+
+# setting NAME: a value of samconfig.toml's [<stage>.deploy.parameters].
+setting() {
+  awk -v section="[$stage.deploy.parameters]" -v key="$1" '
+    /^\[/ { in_section = ($0 == section); next }
+    in_section && $1 == key {
+      sub(/^[^=]*=[ \t]*/, ""); gsub(/^"|"$/, ""); print; exit
+    }' samconfig.toml
+}
+
+stack=$(setting stack_name)
+region=$(setting region)
+[[ -n "$stack" ]] || { echo "samconfig.toml has no [$stage.deploy.parameters] stack_name" >&2; exit 1; }
+param_name="/$stack/cursor-key"
+region_args=()
+[[ -n "$region" ]] && region_args=(--region "$region")
+
 run() {
-  if [[ "${DRY_RUN:-}" == 1 ]]; then
-    printf 'would run: CGO_ENABLED=%s GOFLAGS=%q %s\n' "$CGO_ENABLED" "$GOFLAGS" "$*"
+  if [[ $dry_run == 1 ]]; then
+    printf 'would run:'
+    printf ' %q' "$@"
+    printf '\n'
   else
     "$@"
   fi
 }
 
-if [[ "${1:-}" == "--dry-run" ]]; then
-  DRY_RUN=1
-  shift
-fi
-if [[ "${DRY_RUN:-}" != 1 ]] && ! command -v sam >/dev/null 2>&1; then
-  echo "scripts/deploy.sh: the AWS SAM CLI is not installed (https://docs.aws.amazon.com/serverless-application-model/)" >&2
-  exit 1
+# check_build builds one function like sam build does and checks the result:
+# the build settings Go records in the binary, and that it is stripped (Go
+# does not record -ldflags when -trimpath is on, so look at the ELF itself:
+# no symbol table, no DWARF), so a broken GOFLAGS can not go unseen.
+check_build() {
+  local out settings want
+  out=$(mktemp -d)
+  trap 'rm -rf "$out"' RETURN
+  GOOS=linux GOARCH=arm64 go build -o "$out/bootstrap" ./functions/health
+  settings=$(go version -m "$out/bootstrap")
+  for want in 'build	-tags=lambda.norpc' 'build	-trimpath=true' \
+              'build	CGO_ENABLED=0' 'build	GOARCH=arm64' 'build	GOOS=linux'; do
+    if ! grep -qF "$want" <<<"$settings"; then
+      echo "build check: the binary lacks '${want#build	}'; go version -m says:" >&2
+      echo "$settings" >&2
+      return 1
+    fi
+  done
+  if grep -qaF -e .symtab -e .debug_info "$out/bootstrap"; then
+    echo "build check: the binary is not stripped (-ldflags=-s -w missing from GOFLAGS)" >&2
+    return 1
+  fi
+  echo "build check: ok (linux/arm64, CGO_ENABLED=0, -tags=lambda.norpc, -trimpath, stripped; functions/health $(wc -c <"$out/bootstrap") bytes)"
+}
+
+check_build
+
+if [[ $dry_run != 1 ]]; then
+  for tool in sam aws; do
+    command -v "$tool" >/dev/null 2>&1 || {
+      echo "scripts/deploy.sh: the $tool CLI is not installed (README \"Deploying to AWS\")" >&2
+      exit 1
+    }
+  done
+  if [[ $guided != 1 ]] && grep -q '^parameter_overrides.*example\.com' <(awk -v s="[$stage.deploy.parameters]" '/^\[/{p=($0==s)} p' samconfig.toml); then
+    echo "samconfig.toml [$stage.deploy.parameters] still has example.com addresses: put yours in, or use --guided" >&2
+    exit 1
+  fi
 fi
 
-run sam build
-run sam deploy "$@"
+# The cursor key: created once, never overwritten (README "Rotating secrets").
+# The value goes through a 0600 file, not the command line, so no process
+# listing shows it.
+echo "cursor key: SSM parameter $param_name"
+if [[ $dry_run == 1 ]]; then
+  run aws ssm get-parameter "${region_args[@]}" --name "$param_name" --query Parameter.Version
+  echo "would run, if that parameter is missing: aws ssm put-parameter ${region_args[*]:+${region_args[*]} }--cli-input-json file://<0600 temp file: Name=$param_name, Type=SecureString, Value=<32 random bytes, base64url>>"
+elif ! aws ssm get-parameter "${region_args[@]}" --name "$param_name" --query Parameter.Version --output text >/dev/null 2>&1; then
+  input=$(mktemp)
+  chmod 600 "$input"
+  trap 'rm -f "$input"' EXIT
+  key=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+  printf '{"Name":"%s","Type":"SecureString","Value":"%s","Description":"Signs list cursors of stack %s"}' \
+    "$param_name" "$key" "$stack" >"$input"
+  aws ssm put-parameter "${region_args[@]}" --cli-input-json "file://$input" >/dev/null
+  rm -f "$input"
+  echo "cursor key: created"
+fi
+
+run sam build --config-env "$stage"
+if [[ $guided == 1 ]]; then
+  run sam deploy --config-env "$stage" --guided "${deploy_args[@]}"
+else
+  run sam deploy --config-env "$stage" "${deploy_args[@]}"
+fi

@@ -11,13 +11,13 @@ import (
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
-	"backoffice/shared/list"
+	"backoffice/shared/secret"
 	"backoffice/shared/store"
 )
 
 func main() {
 	db := store.New(store.NewClient(awsenv.Config()), awsenv.Require("TABLE_NAME"))
-	reader := &audit.Reader{Store: db, Signer: list.SignerFromEnv()}
+	reader := &audit.Reader{Store: db, Signer: secret.CursorSigner()}
 	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
 	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, _ *auth.Caller) (api.Response, error) {
 		q, err := audit.ParseQuery(req.QueryStringParameters, db.Now())

@@ -12,6 +12,7 @@ import (
 	"backoffice/shared/awsenv"
 	"backoffice/shared/list"
 	"backoffice/shared/roles"
+	"backoffice/shared/secret"
 	"backoffice/shared/staff"
 	"backoffice/shared/store"
 )
@@ -20,7 +21,7 @@ func main() {
 	db := store.New(store.NewClient(awsenv.Config()), awsenv.Require("TABLE_NAME"))
 	svc := &staff.Service{Store: db, Now: db.Now}
 	roleSvc := &roles.Service{Store: db, Now: db.Now}
-	lister := &list.Lister{Store: db, Signer: list.SignerFromEnv()}
+	lister := &list.Lister{Store: db, Signer: secret.CursorSigner()}
 	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
 	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, _ *auth.Caller) (api.Response, error) {
 		id := req.PathParameters["id"]

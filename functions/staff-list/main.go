@@ -11,6 +11,7 @@ import (
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
 	"backoffice/shared/list"
+	"backoffice/shared/secret"
 	"backoffice/shared/staff"
 	"backoffice/shared/store"
 )
@@ -18,7 +19,7 @@ import (
 func main() {
 	db := store.New(store.NewClient(awsenv.Config()), awsenv.Require("TABLE_NAME"))
 	svc := &staff.Service{Store: db, Now: db.Now}
-	lister := &list.Lister{Store: db, Signer: list.SignerFromEnv()}
+	lister := &list.Lister{Store: db, Signer: secret.CursorSigner()}
 	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
 
 	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, _ *auth.Caller) (api.Response, error) {

@@ -35,6 +35,7 @@ func InitEnv(runtimeAPI, name string) []string {
 		"SENDER_EMAIL=a@b.c",
 		"APP_URL=",
 		"LOG_LEVEL=INFO",
+		"CURSOR_KEY_PARAMETER=/backoffice/cursor-key", // read on first use, not at init
 		"AWS_LAMBDA_FUNCTION_NAME=" + name,
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
 		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",

@@ -10,6 +10,8 @@ package stack
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +29,7 @@ import (
 
 	"backoffice/infra/emulators"
 	"backoffice/infra/localstack"
+	"backoffice/shared/secret"
 )
 
 // Region of the test stack; the emulators accept any.
@@ -112,7 +115,9 @@ func Start(ctx context.Context, root string) (_ *Stack, err error) {
 			"Stage":       "test",
 			"AppUrl":      "http://" + addr,
 		},
-		ExtraEnv: map[string]string{"DIRECTORY_EMULATED": "true"},
+		// A fresh cursor key per run, as the dev stack's .local/cursor.key
+		// and a deployment's SSM parameter are per stack.
+		ExtraEnv: map[string]string{"DIRECTORY_EMULATED": "true", secret.CursorSecretEnv: randomKey()},
 		Logs:     logs,
 	}); err != nil {
 		if s.LogFile != "" {
@@ -131,6 +136,12 @@ func Start(ctx context.Context, root string) (_ *Stack, err error) {
 	s.Issuer = s.Emu.Cognito + "/" + s.StaffPoolID
 	s.AWS = AWSConfig(s.Emu)
 	return s, nil
+}
+
+func randomKey() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // AWSConfig returns an aws.Config for the emulators of set.

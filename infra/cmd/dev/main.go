@@ -12,6 +12,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +30,7 @@ import (
 	"backoffice/infra/emulators"
 	"backoffice/infra/localstack"
 	"backoffice/shared/problem"
+	"backoffice/shared/secret"
 	"backoffice/shared/setup"
 	"backoffice/shared/staff"
 	"backoffice/shared/store"
@@ -132,6 +135,10 @@ func run(o options) error {
 	}
 	fmt.Printf("emulators ready after %s (%s); building and starting functions...\n", since(began), strings.Join(parts, ", "))
 
+	cursorKey, err := localKey(filepath.Join(local, "cursor.key"))
+	if err != nil {
+		return err
+	}
 	stack, err := localstack.Start(ctx, localstack.Config{
 		Root:      root,
 		Addr:      o.addr,
@@ -145,7 +152,9 @@ func run(o options) error {
 			"Stage":       "local",
 			"AppUrl":      "http://" + o.addr, // links in mails open this API's own pages
 		},
-		ExtraEnv: map[string]string{"DIRECTORY_EMULATED": "true"},
+		// In AWS the cursor key is an SSM SecureString; locally the functions
+		// get it directly (shared/secret prefers CURSOR_SECRET).
+		ExtraEnv: map[string]string{"DIRECTORY_EMULATED": "true", secret.CursorSecretEnv: cursorKey},
 		Logs:     os.Stderr,
 	})
 	if err != nil {
@@ -313,6 +322,23 @@ func repoRoot() (string, error) {
 func needsS3(root string) bool {
 	b, err := os.ReadFile(filepath.Join(root, "template.yaml"))
 	return err == nil && strings.Contains(string(b), "AWS::S3::Bucket")
+}
+
+// localKey returns the random key kept in path, creating it on first use,
+// so cursors stay valid across restarts of the local stack.
+func localKey(path string) (string, error) {
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	key := base64.RawURLEncoding.EncodeToString(buf)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	return key, os.WriteFile(path, []byte(key+"\n"), 0o600)
 }
 
 func isEmptyDir(dir string) bool {
