@@ -13,13 +13,14 @@ import (
 	"backoffice/shared/awsenv"
 	"backoffice/shared/customers"
 	"backoffice/shared/list"
+	"backoffice/shared/secret"
 	"backoffice/shared/store"
 )
 
 func main() {
 	db := store.New(store.NewClient(awsenv.Config()), awsenv.Require("TABLE_NAME"))
 	svc := &customers.Service{Store: db, Now: db.Now}
-	lister := &list.Lister{Store: db, Signer: list.SignerFromEnv()}
+	lister := &list.Lister{Store: db, Signer: secret.CursorSigner()}
 	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
 
 	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, _ *auth.Caller) (api.Response, error) {
