@@ -42,22 +42,35 @@ func (s *Service) Forgot(ctx context.Context, actor audit.Actor, email, linkBase
 		return err
 	}
 	actor.ID, actor.Email = a.Base().ID, a.Base().Email
-	_, err = s.queueReset(ctx, actor, a.Base(), settings, linkBase, "Asked for a password reset")
+	_, err = s.queueReset(ctx, actor, a.Base(), settings, linkBase, "Asked for a password reset", forgotGap)
 	if errors.Is(err, problem.Conflict) {
-		return nil // deactivated meanwhile: no mail, and the same 202
+		return nil // deactivated meanwhile, or a mail just went out: no mail, and the same 202
 	}
 	return err
 }
 
+// forgotGap is the least time between two reset mails asked for through
+// "forgot password": more requests for the same address in that time send
+// nothing (and still answer 202), so nobody can flood a mailbox.
+const forgotGap = 2 * time.Minute
+
 // queueReset makes a reset token for p and queues its mail, in one
-// transaction that also replaces any older reset token of p.
-func (s *Service) queueReset(ctx context.Context, actor audit.Actor, p *store.Person, settings *store.Settings, linkBase, summary string) (time.Time, error) {
+// transaction that also replaces any older reset token of p. With a gap,
+// nothing is sent when the previous reset mail is younger than that.
+func (s *Service) queueReset(ctx context.Context, actor audit.Actor, p *store.Person, settings *store.Settings, linkBase, summary string, gap time.Duration) (time.Time, error) {
 	now := s.Now().UTC()
 	expires := now.Add(time.Duration(settings.ResetTTLMinutes) * time.Minute).Truncate(time.Second)
 	raw, hash := tokens.New()
 	tx := s.Store.Tx()
-	active := expression.Name("status").Equal(expression.Value(store.StatusActive))
-	tx.Update(store.ProfileKey(s.Realm.Name, p.ID), expression.Set(expression.Name("resetHash"), expression.Value(hash)), &active,
+	cond := expression.Name("status").Equal(expression.Value(store.StatusActive))
+	if gap > 0 {
+		cutoff := now.Add(-gap).Format(time.RFC3339)
+		cond = cond.And(expression.AttributeNotExists(expression.Name("resetSentAt")).
+			Or(expression.Name("resetSentAt").LessThan(expression.Value(cutoff))))
+	}
+	tx.Update(store.ProfileKey(s.Realm.Name, p.ID), expression.
+		Set(expression.Name("resetHash"), expression.Value(hash)).
+		Set(expression.Name("resetSentAt"), expression.Value(now.Format(time.RFC3339))), &cond,
 		problem.Conflict.With("Only active people can reset their password."))
 	if p.ResetHash != "" {
 		tx.Delete(store.TokenKey(p.ResetHash), nil, nil)
@@ -130,7 +143,7 @@ func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []
 		sem <- struct{}{}
 		go func(i int, p *store.Person) {
 			defer func() { <-sem; wg.Done() }()
-			_, err := s.queueReset(ctx, actor, p, &settings, linkBase, "Password reset mail sent by "+actor.Email)
+			_, err := s.queueReset(ctx, actor, p, &settings, linkBase, "Password reset mail sent by "+actor.Email, 0)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {

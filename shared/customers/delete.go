@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
 	"backoffice/shared/audit"
+	"backoffice/shared/ids"
 	"backoffice/shared/problem"
 	"backoffice/shared/store"
 )
@@ -42,18 +43,17 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, id string, ifMa
 }
 
 // deletable is target, except that a customer whose deletion started is
-// found, so a repeated DELETE finishes it.
+// found too, so a repeated DELETE finishes it.
 func (s *Service) deletable(ctx context.Context, id string, ifMatch int64) (*store.Customer, error) {
-	c, err := s.target(ctx, id, 0)
-	if err == nil && ifMatch != 0 && ifMatch != c.Version {
-		return nil, problem.PreconditionFailed
+	if !ids.Valid(id) {
+		return nil, problem.NotFound
 	}
-	if err != problem.NotFound {
-		return c, err
-	}
-	c, err = s.Profile(ctx, id) // the id was valid: target only hid a deleting one
+	c, err := s.Profile(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if ifMatch != 0 && ifMatch != c.Version {
+		return nil, problem.PreconditionFailed
 	}
 	return c, nil
 }

@@ -45,6 +45,20 @@ func TestForgotPasswordRevealsNothing(t *testing.T) {
 	}
 }
 
+// Asking again within two minutes sends nothing more (a mailbox can not be
+// flooded through the public route) and answers the same 202.
+func TestForgotPasswordSendsOneMailPerTwoMinutes(t *testing.T) {
+	p := newActive(t, uniqueEmail("impatient"))
+	for i := 0; i < 3; i++ {
+		expect(t, call(t, "POST", "/auth/password/forgot", "", map[string]any{"email": p.Email}), 202)
+	}
+	tokenFromMail(t, p.Email, "")
+	st.WaitStreams(t)
+	if n := countMails(t, p.Email, "password"); n != 1 {
+		t.Fatalf("%d reset mails for three requests in a row, want 1", n)
+	}
+}
+
 func TestResetLinkSetsPasswordAndEndsSessions(t *testing.T) {
 	p := newActive(t, uniqueEmail("reset"))
 	oldAccess, oldRefresh := login(t, p.Email)

@@ -91,7 +91,7 @@ func uniqueEmail(prefix string) string {
 	return prefix + "-" + strconv.FormatInt(seq.Add(1), 10) + "-" + strconv.FormatInt(time.Now().UnixNano()%1e6, 36) + "@example.com"
 }
 
-var linkToken = regexp.MustCompile(`(/[a-z-]+)#token=([A-Za-z0-9_-]{43})`)
+var linkToken = regexp.MustCompile(`(/[a-z-]+)(?:\?for=customer)?#token=([A-Za-z0-9_-]{43})`)
 
 // mailToken waits for the mail to `to` that carries a link to path
 // ("/accept-invitation", "/reset-password") and returns its token. The
