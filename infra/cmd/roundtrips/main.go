@@ -1,7 +1,8 @@
 // Command roundtrips reads the function logs of a test run (each request's
 // log line carries dynamodbCalls and cognitoCalls, counted by SDK
-// middleware) and prints, per route, the AWS round trips of successful
-// requests as a markdown table for benchmarks/RESULTS.md.
+// middleware, and the DynamoDB readUnits and writeUnits the calls consumed)
+// and prints, per route, the AWS round trips and capacity units of
+// successful requests as a markdown table for benchmarks/RESULTS.md.
 //
 //	go test -count=1 -tags integration ./tests/api/
 //	go run ./infra/cmd/roundtrips .local/test-logs/<newest>.log
@@ -13,7 +14,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -24,9 +27,15 @@ type line struct {
 	Dynamo   int    `json:"dynamodbCalls"`
 	Cognito  int    `json:"cognitoCalls"`
 	Duration int    `json:"durationMs"`
+	// nil in logs written before units were counted.
+	ReadUnits  *float64 `json:"readUnits"`
+	WriteUnits *float64 `json:"writeUnits"`
 }
 
-type stats struct{ dynamo, cognito []int }
+type stats struct {
+	dynamo, cognito []int
+	read, write     []float64
+}
 
 func main() {
 	path := ""
@@ -68,28 +77,45 @@ func main() {
 		}
 		s.dynamo = append(s.dynamo, l.Dynamo)
 		s.cognito = append(s.cognito, l.Cognito)
+		if l.ReadUnits != nil && l.WriteUnits != nil {
+			s.read = append(s.read, *l.ReadUnits)
+			s.write = append(s.write, *l.WriteUnits)
+		}
 	}
 	routes := make([]string, 0, len(byRoute))
 	for r := range byRoute {
 		routes = append(routes, r)
 	}
 	sort.Strings(routes)
-	fmt.Println("| route | successful requests | DynamoDB calls (median, max) | Cognito calls (median, max) |")
-	fmt.Println("|---|---:|---:|---:|")
+	fmt.Println("| route | successful requests | DynamoDB calls (median, max) | read units (median, max) | write units (median, max) | Cognito calls (median, max) |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|")
 	for _, r := range routes {
 		s := byRoute[r]
-		fmt.Printf("| `%s` | %d | %d, %d | %d, %d |\n", r, len(s.dynamo), median(s.dynamo), maxOf(s.dynamo), median(s.cognito), maxOf(s.cognito))
+		fmt.Printf("| `%s` | %d | %d, %d | %s | %s | %d, %d |\n", r, len(s.dynamo),
+			median(s.dynamo), maxOf(s.dynamo), unitCell(s.read), unitCell(s.write), median(s.cognito), maxOf(s.cognito))
 	}
 }
 
-func median(v []int) int {
-	c := append([]int(nil), v...)
-	sort.Ints(c)
+// unitCell is "median, max" of capacity units, or "–" when the log lines
+// carried none.
+func unitCell(v []float64) string {
+	if len(v) == 0 {
+		return "–"
+	}
+	return units(median(v)) + ", " + units(maxOf(v))
+}
+
+// units prints halves as DynamoDB counts them: 0.5, 1, 2.5.
+func units(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func median[T int | float64](v []T) T {
+	c := append([]T(nil), v...)
+	slices.Sort(c)
 	return c[len(c)/2]
 }
 
-func maxOf(v []int) int {
-	m := 0
+func maxOf[T int | float64](v []T) T {
+	var m T
 	for _, x := range v {
 		m = max(m, x)
 	}
