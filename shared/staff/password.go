@@ -42,7 +42,8 @@ func (s *Service) Forgot(ctx context.Context, actor audit.Actor, email, linkBase
 	if err != nil {
 		return err
 	}
-	actor.ID, actor.Email = p.ID, p.Email
+	// The actor stays anonymous: anyone can type an address, so the event
+	// must not claim the person asked.
 	_, err = s.queueReset(ctx, actor, p, settings, linkBase, "Asked for a password reset")
 	if errors.Is(err, problem.Conflict) {
 		return nil // deactivated meanwhile: no mail, and the same 202
