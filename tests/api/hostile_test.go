@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -53,7 +55,14 @@ func TestHostileInputFromTheDocument(t *testing.T) {
 		op specOp
 		c  hostileCase
 	}
+	doc := specDoc(t)
 	for _, o := range specOps(t) {
+		if !o.Public() && !o.StaffToken(doc) {
+			// Another realm's token (customers): this suite has no way to
+			// get one yet, and the staff token would stop at the authorizer.
+			t.Errorf("%s: needs a token this suite can not make; teach it", o.Route())
+			continue
+		}
 		// A real item behind every path parameter (made by the owner), so
 		// the request reaches the validation of its body, query and headers.
 		path := fillPath(t, o, owner, map[string]string{})
@@ -67,6 +76,8 @@ func TestHostileInputFromTheDocument(t *testing.T) {
 	st.WaitStreams(t)
 	before := dumpTable(t)
 
+	var mu sync.Mutex
+	answers := map[string]int{}
 	t.Run("cases", func(t *testing.T) {
 		for _, oc := range cases {
 			o, c := oc.op, oc.c
@@ -76,18 +87,22 @@ func TestHostileInputFromTheDocument(t *testing.T) {
 				if !o.Public() {
 					token = owner
 				}
-				checkHostile(t, o, c, token)
+				got := checkHostile(t, o, c, token)
+				mu.Lock()
+				answers[got]++
+				mu.Unlock()
 			})
 		}
 	})
-	t.Logf("%d hostile requests over %d operations", len(cases), len(specOps(t)))
+	t.Logf("%d hostile requests over %d operations; answers: %v", len(cases), len(specOps(t)), answers)
 
 	st.WaitStreams(t)
 	after := dumpTable(t)
 	diffTables(t, before, after)
 }
 
-func checkHostile(t *testing.T, o specOp, c hostileCase, token string) {
+// checkHostile sends one case and returns "<status> <code>" of the answer.
+func checkHostile(t *testing.T, o specOp, c hostileCase, token string) string {
 	t.Helper()
 	headers := slices.Clone(c.headers)
 	var body any
@@ -96,6 +111,7 @@ func checkHostile(t *testing.T, o specOp, c hostileCase, token string) {
 		headers = append(headers, "Content-Type", c.ctype)
 	}
 	a := call(t, o.Method, c.path, token, body, headers...)
+	got := strconv.Itoa(a.Status) + " " + a.str("code")
 	switch {
 	case a.Status >= 500:
 		t.Fatalf("%d: %s", a.Status, a.Raw)
@@ -103,12 +119,12 @@ func checkHostile(t *testing.T, o specOp, c hostileCase, token string) {
 		if c.refuse {
 			t.Fatalf("accepted (%d): %s", a.Status, a.Raw)
 		}
-		return
+		return got
 	}
 	// API Gateway's own answers: a route that does not match at all, a
-	// rejected token, a body over its own limit.
+	// rejected token.
 	if a.Raw == `{"message":"Not Found"}` || a.Raw == `{"message":"Unauthorized"}` && !o.Public() {
-		return
+		return strconv.Itoa(a.Status) + " (gateway)"
 	}
 	if ct := a.Header.Get("Content-Type"); ct != "application/problem+json" {
 		t.Fatalf("%d with content type %q: %s", a.Status, ct, a.Raw)
@@ -120,6 +136,7 @@ func checkHostile(t *testing.T, o specOp, c hostileCase, token string) {
 	if !slices.Contains(codes, a.str("code")) {
 		t.Fatalf("code %q is not among the documented %v for %d: %s", a.str("code"), codes, a.Status, a.Raw)
 	}
+	return got
 }
 
 const (

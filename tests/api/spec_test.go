@@ -58,6 +58,21 @@ func (o specOp) Route() string { return o.Method + " " + o.Path }
 // Public reports whether the operation needs no token (security: []).
 func (o specOp) Public() bool { return o.Op.Security != nil && len(*o.Op.Security) == 0 }
 
+// StaffToken reports whether a staff access token opens the operation
+// (its security, or the document's default, names StaffJwt).
+func (o specOp) StaffToken(doc *openapi3.T) bool {
+	reqs := doc.Security
+	if o.Op.Security != nil {
+		reqs = *o.Op.Security
+	}
+	for _, r := range reqs {
+		if _, ok := r["StaffJwt"]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // Body is the operation's JSON request body schema, or nil.
 func (o specOp) Body() *openapi3.Schema {
 	if o.Op.RequestBody == nil || o.Op.RequestBody.Value == nil {
