@@ -463,7 +463,7 @@ func replaceSections(old string, byKey map[string]string) string {
 	for _, s := range secs {
 		text, ok := byKey[bench.SectionKey(s.Title)]
 		if !ok {
-			out = append(out, s.Text)
+			out = append(out, strings.TrimRight(s.Text, "\n")+"\n\n")
 			continue
 		}
 		if !placed[text] {
