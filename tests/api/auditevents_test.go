@@ -193,8 +193,7 @@ func TestEveryChangeLeavesOneAuditEvent(t *testing.T) {
 // the item of the last path parameter.
 func genericAuditCall(t *testing.T, o specOp, owner person, ownerToken string) auditCall {
 	t.Helper()
-	ids := map[string]string{}
-	path := fillPath(t, o, ownerToken, ids)
+	path := fillPath(t, o, ownerToken)
 	c := auditCall{path: path, token: ownerToken, actor: owner.ID}
 	if schema := o.Body(); schema != nil {
 		if o.Method == http.MethodPatch {

@@ -322,22 +322,18 @@ func createVia(t *testing.T, creator specOp, token string) string {
 	return loc[strings.LastIndex(loc, "/")+1:]
 }
 
-// fillPath replaces each path parameter by ids[param], or by a fresh item
-// of the parameter's collection created as token's holder.
-func fillPath(t *testing.T, o specOp, token string, ids map[string]string) string {
+// fillPath replaces each path parameter by a fresh item of the parameter's
+// collection, created as token's holder.
+func fillPath(t *testing.T, o specOp, token string) string {
 	t.Helper()
 	path := o.Path
 	makers := creators(t)
 	for _, p := range o.ParamsIn("path") {
-		id, ok := ids[p.Name]
-		if !ok {
-			c, found := makers[collectionOf(o.Path, p.Name)]
-			if !found {
-				t.Fatalf("%s: no operation in the document creates what {%s} names", o.Route(), p.Name)
-			}
-			id = createVia(t, c, token)
+		c, found := makers[collectionOf(o.Path, p.Name)]
+		if !found {
+			t.Fatalf("%s: no operation in the document creates what {%s} names", o.Route(), p.Name)
 		}
-		path = strings.ReplaceAll(path, "{"+p.Name+"}", id)
+		path = strings.ReplaceAll(path, "{"+p.Name+"}", createVia(t, c, token))
 	}
 	return path
 }
