@@ -50,6 +50,7 @@ type options struct {
 	n, loginN, conc int
 	out             string
 	write           bool
+	budget          time.Duration
 }
 
 func main() {
@@ -59,6 +60,7 @@ func main() {
 	flag.IntVar(&o.conc, "c", 4, "requests in flight at once")
 	flag.StringVar(&o.out, "out", "benchmarks/RESULTS.md", "results file, relative to the repository root")
 	flag.BoolVar(&o.write, "write", true, "write the results file (false: print only)")
+	flag.DurationVar(&o.budget, "budget", 3*time.Minute, "stop sending requests after this long (the results say how many went out)")
 	flag.Parse()
 	if flag.NArg() > 0 || o.n < 1 || o.conc < 1 {
 		flag.Usage()
@@ -86,6 +88,7 @@ type route struct {
 
 type result struct {
 	name      string
+	planned   int
 	durations []time.Duration
 	errors    int
 	firstErr  string
@@ -165,9 +168,10 @@ func run(o options) error {
 	}
 
 	var results []result
+	deadline := began.Add(o.budget)
 	for _, r := range routes {
 		fmt.Fprintf(os.Stderr, "load: %s × %d\n", r.name, r.n)
-		results = append(results, cl.drive(r, o.conc))
+		results = append(results, cl.drive(r, o.conc, deadline))
 	}
 	// The invitations' mails are sent by then, so the mail sender's
 	// process has done its share too. A timeout only leaves some unsent.
@@ -271,8 +275,8 @@ func (c *client) login(email string) (string, error) {
 // drive sends r.n measured requests with conc workers, after one unmeasured
 // round per worker that starts the function's processes (cold starts are
 // the bench's other section, not this one).
-func (c *client) drive(r route, conc int) result {
-	res := result{name: r.name}
+func (c *client) drive(r route, conc int, deadline time.Time) result {
+	res := result{name: r.name, planned: r.n}
 	var mu sync.Mutex
 	record := func(d time.Duration, status int, body []byte, err error, want int, measured bool) {
 		mu.Lock()
@@ -312,7 +316,7 @@ func (c *client) drive(r route, conc int) result {
 			}
 		}(w)
 	}
-	for i := 0; i < r.n; i++ {
+	for i := 0; i < r.n && time.Now().Before(deadline); i++ {
 		next <- i
 	}
 	close(next)
@@ -422,6 +426,9 @@ func latencySection(results []result, o options, took time.Duration) string {
 			ms(bench.Percentile(r.durations, 50)), ms(bench.Percentile(r.durations, 99)), ms(bench.Percentile(r.durations, 100)))
 	}
 	for _, r := range results {
+		if sent := len(r.durations) + r.errors; sent < r.planned {
+			fmt.Fprintf(&b, "\nThe time budget (-budget) ran out: `%s` sent %d of %d requests.\n", r.name, sent, r.planned)
+		}
 		if r.errors > 0 {
 			fmt.Fprintf(&b, "\nFirst error of `%s`: %s\n", r.name, r.firstErr)
 		}
