@@ -282,7 +282,9 @@ func (c *client) drive(r route, conc int, deadline time.Time) result {
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil || status != want {
-			res.errors++
+			if measured {
+				res.errors++
+			}
 			if res.firstErr == "" {
 				res.firstErr = fmt.Sprintf("%d %s %v", status, bytes.TrimSpace(body), err)
 			}
@@ -429,8 +431,8 @@ func latencySection(results []result, o options, took time.Duration) string {
 		if sent := len(r.durations) + r.errors; sent < r.planned {
 			fmt.Fprintf(&b, "\nThe time budget (-budget) ran out: `%s` sent %d of %d requests.\n", r.name, sent, r.planned)
 		}
-		if r.errors > 0 {
-			fmt.Fprintf(&b, "\nFirst error of `%s`: %s\n", r.name, r.firstErr)
+		if r.firstErr != "" {
+			fmt.Fprintf(&b, "\nFirst error of `%s` (warm-up requests included): %s\n", r.name, r.firstErr)
 		}
 	}
 	return b.String()
