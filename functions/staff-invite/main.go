@@ -12,6 +12,7 @@ import (
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
 	"backoffice/shared/idempotency"
+	"backoffice/shared/problem"
 	"backoffice/shared/staff"
 	"backoffice/shared/store"
 )
@@ -23,11 +24,22 @@ func main() {
 	appURL := os.Getenv("APP_URL")
 
 	lambda.Start(api.Handle(auth.Protect(checker, idempotency.Once(db, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {
-		var in staff.InviteInput
+		// locale is optional, but when given it must be a locale: an empty
+		// string would otherwise read as left out.
+		var in struct {
+			staff.InviteInput
+			Locale *string `json:"locale"`
+		}
 		if err := api.DecodeJSON(req, &in); err != nil {
 			return api.Response{}, err
 		}
-		inv, err := svc.InviteAs(ctx, c, c.Actor(ctx, req), in, api.BaseURL(req, appURL))
+		if in.Locale != nil {
+			if *in.Locale == "" {
+				return api.Response{}, problem.Invalid("locale", "must be one of nl, en, de")
+			}
+			in.InviteInput.Locale = *in.Locale
+		}
+		inv, err := svc.InviteAs(ctx, c, c.Actor(ctx, req), in.InviteInput, api.BaseURL(req, appURL))
 		if err != nil {
 			return api.Response{}, err
 		}

@@ -41,7 +41,8 @@ func (s *Service) Forgot(ctx context.Context, actor audit.Actor, email, linkBase
 	if err != nil {
 		return err
 	}
-	actor.ID, actor.Email = a.Base().ID, a.Base().Email
+	// The actor stays anonymous: anyone can type an address, so the event
+	// must not claim the person asked.
 	_, err = s.queueReset(ctx, actor, a.Base(), settings, linkBase, "Asked for a password reset", forgotGap)
 	if errors.Is(err, problem.Conflict) {
 		return nil // deactivated meanwhile, or a mail just went out: no mail, and the same 202

@@ -39,6 +39,8 @@ func TestDecodeJSON(t *testing.T) {
 		{"unknown field", jsonReq(`{"email":"a","admin":true}`), "validation_failed", "admin"},
 		{"wrong type", jsonReq(`{"email":5}`), "validation_failed", "email"},
 		{"wrong number", jsonReq(`{"age":"x"}`), "validation_failed", "age"},
+		{"null field", jsonReq(`{"email":"a","password":null}`), "validation_failed", "password"},
+		{"null number", jsonReq(`{"age":null}`), "validation_failed", "age"},
 		{"content type", Request{Headers: map[string]string{"content-type": "text/plain"}, Body: `{}`}, "unsupported_media_type", ""},
 		{"no content type", Request{Body: `{}`}, "unsupported_media_type", ""},
 		{"too large", jsonReq(`{"email":"` + strings.Repeat("a", MaxBody) + `"}`), "payload_too_large", ""},

@@ -76,8 +76,10 @@ func Handle(h HandlerFunc) func(context.Context, Request) (Response, error) {
 
 		// callerId is already on info.log once the caller is known.
 		dynamoCalls, cognitoCalls := calls.Counts(ctx)
+		readUnits, writeUnits := calls.Units(ctx)
 		attrs := []any{"status", resp.StatusCode, "durationMs", time.Since(start).Milliseconds(),
-			"dynamodbCalls", dynamoCalls, "cognitoCalls", cognitoCalls}
+			"dynamodbCalls", dynamoCalls, "cognitoCalls", cognitoCalls,
+			"readUnits", readUnits, "writeUnits", writeUnits}
 		if errorCode != "" {
 			attrs = append(attrs, "errorCode", errorCode)
 		}

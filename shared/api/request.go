@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -65,7 +66,51 @@ func DecodeJSON(req Request, dst any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return problem.MalformedBody.With("Unexpected data after the JSON object.")
 	}
+	if field := nullField(body); field != "" {
+		return problem.Invalid(field, "must not be null")
+	}
 	return nil
+}
+
+// nullField names the first null in a decoded-valid body ("" if none). JSON
+// null decodes into a Go zero value without a trace, so {"locale": null}
+// would read as "locale left out"; no field of the contract is nullable, so
+// a null is refused by name instead of being guessed at.
+func nullField(body []byte) string {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return ""
+	}
+	return findNull(v, "")
+}
+
+func findNull(v any, at string) string {
+	switch x := v.(type) {
+	case nil:
+		return at
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			name := k
+			if at != "" {
+				name = at + "." + k
+			}
+			if f := findNull(x[k], name); f != "" {
+				return f
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if f := findNull(e, at+"["+strconv.Itoa(i)+"]"); f != "" {
+				return f
+			}
+		}
+	}
+	return ""
 }
 
 func decodeError(err error) error {

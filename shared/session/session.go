@@ -58,7 +58,8 @@ func (s *Service) Login(ctx context.Context, email, password string, c Client) (
 
 // Relogin signs in a person who just proved their password another way
 // (a password change): earlier failed attempts must not lock them out of
-// the fresh tokens, so the rate limit is not consulted.
+// the fresh tokens, so the rate limit is not consulted, and the sign-in is
+// not a second audit event: the change's own event covers the request.
 func (s *Service) Relogin(ctx context.Context, email, password string, c Client) (*Login, error) {
 	return s.login(ctx, email, password, c, false)
 }
@@ -97,8 +98,10 @@ func (s *Service) login(ctx context.Context, email, password string, c Client, l
 		expression.Set(expression.Name("lastLoginAt"), expression.Value(now.Format(time.RFC3339))),
 		existsCond(), problem.InvalidCredentials)
 	limits.clear(tx, now, email)
-	actor := audit.Actor{ID: rec.PersonID, Email: email, RequestID: c.RequestID, SourceIP: c.IP, Retention: in.retention}
-	audit.New(actor, s.Realm+".login", s.Realm, rec.PersonID, "Signed in", now, 0).Add(tx)
+	if limited {
+		actor := audit.Actor{ID: rec.PersonID, Email: email, RequestID: c.RequestID, SourceIP: c.IP, Retention: in.retention}
+		audit.New(actor, s.Realm+".login", s.Realm, rec.PersonID, "Signed in", now, 0).Add(tx)
+	}
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return nil, err
 	}

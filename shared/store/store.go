@@ -16,6 +16,7 @@ import (
 
 	"backoffice/shared/awsenv"
 	"backoffice/shared/calls"
+	"backoffice/shared/calls/dynamo"
 )
 
 // DB is the part of the DynamoDB client the store uses; tests wrap the real
@@ -51,7 +52,7 @@ func NewClient(cfg aws.Config) *dynamodb.Client {
 	local := awsenv.Local("DynamoDB")
 	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		o.DisableValidateResponseChecksum = local
-		o.APIOptions = append(o.APIOptions, calls.Middleware("dynamodb"))
+		o.APIOptions = append(o.APIOptions, calls.Middleware("dynamodb"), dynamo.Capacity)
 	})
 }
 

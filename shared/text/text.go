@@ -19,8 +19,13 @@ var ErrInvalidEmail = errors.New("invalid email address")
 // returns it lowercased. Cognito usernames compare case-sensitively, so every
 // address is lowercased before it is stored or sent to Cognito.
 func Email(s string) (string, error) {
+	// Control characters are refused before trimming: TrimSpace would
+	// quietly drop a trailing newline or tab, which no typed address has.
+	if HasControl(s) {
+		return "", ErrInvalidEmail
+	}
 	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 254 || !utf8.ValidString(s) || HasControl(s) {
+	if s == "" || len(s) > 254 || !utf8.ValidString(s) {
 		return "", ErrInvalidEmail
 	}
 	addr, err := mail.ParseAddress(s)

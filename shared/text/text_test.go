@@ -15,7 +15,7 @@ func TestEmail(t *testing.T) {
 		}
 	}
 	invalid := []string{"", "a", "a@b", "@x.nl", "a@.nl", "a@x.nl.", "a@x..nl", "Jan <a@x.nl>",
-		"a b@x.nl", "a\n@x.nl", "a\x00@x.nl", "a@x.nl,b@x.nl", string(make([]byte, 300))}
+		"a b@x.nl", "a\n@x.nl", "a\x00@x.nl", "a@x.nl\n", "\ta@x.nl", "a@x.nl,b@x.nl", string(make([]byte, 300))}
 	for _, in := range invalid {
 		if got, err := Email(in); err == nil {
 			t.Errorf("Email(%q) = %q, want error", in, got)
