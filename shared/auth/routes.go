@@ -46,4 +46,13 @@ var Routes = map[string]string{
 	"GET /settings":                        SettingsRead,
 	"PATCH /settings":                      SettingsManage,
 	"GET /audit":                           AuditRead,
+
+	// Categories.
+	"GET /categories":                 CategoriesRead,
+	"GET /categories/tree":            CategoriesRead,
+	"POST /categories":                CategoriesManage,
+	"GET /categories/{id}":            CategoriesRead,
+	"PATCH /categories/{id}":          CategoriesManage,
+	"DELETE /categories/{id}":         CategoriesManage,
+	"POST /categories/{id}/thumbnail": CategoriesManage,
 }
