@@ -394,17 +394,6 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (*Vie
 	if in.ThumbnailURL.Value != nil {
 		c.ThumbnailURL = *in.ThumbnailURL.Value
 	}
-	var parent *store.Category
-	if c.ParentID != "" {
-		p, err := s.get(ctx, c.ParentID)
-		if errors.Is(err, problem.NotFound) {
-			return nil, problem.Invalid("parentId", "no such category")
-		}
-		if err != nil {
-			return nil, err
-		}
-		parent = p
-	}
 	rank, err := s.place(ctx, actor, c.ParentID, c.ID, in)
 	if err != nil {
 		return nil, err
@@ -414,10 +403,12 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (*Vie
 	tx.PutNew(c.Index(), problem.Conflict)
 	tx.PutNew(nameClaim(c), problem.NameTaken)
 	tx.PutNew(slugClaim(c), slugTaken)
-	if parent != nil {
+	if c.ParentID != "" {
+		// The parent is not read first: this condition is the check that it
+		// exists (and still does when the transaction commits).
 		cond := expression.AttributeExists(expression.Name("pk"))
-		tx.Update(store.CategoryKey(parent.ID), expression.Add(expression.Name("childCount"), expression.Value(1)), &cond,
-			problem.Conflict.With("The parent category was deleted meanwhile."))
+		tx.Update(store.CategoryKey(c.ParentID), expression.Add(expression.Name("childCount"), expression.Value(1)), &cond,
+			problem.Invalid("parentId", "no such category"))
 	}
 	ev := audit.New(actor, "category.create", "category", c.ID, "Created category "+c.Name, now, 0)
 	ev.Changes = audit.Diff(nil, snapshot(c))
