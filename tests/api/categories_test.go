@@ -220,6 +220,32 @@ func TestCategoryNamesUniqueAmongSiblings(t *testing.T) {
 	if names, _ := children(t, owner, p); !slices.Equal(names, []string{"Schoenen", "Hoge laarzen", "Laarzen"}) {
 		t.Errorf("children %v", names)
 	}
+
+	// Every change is audited, with the fields it changed.
+	ev := call(t, "GET", "/audit?targetType=category&targetId="+laarzen, owner, nil)
+	expect(t, ev, 200)
+	events := itemsOf(t, ev)
+	if len(events) != 2 || events[0]["action"] != "category.update" || events[1]["action"] != "category.create" {
+		t.Fatalf("audit: %s", ev.Raw)
+	}
+	changes, _ := events[0]["changes"].(map[string]any)
+	if name, _ := changes["name"].(map[string]any); name["before"] != "Laarzen" || name["after"] != "Hoge laarzen" || changes["slug"] == nil {
+		t.Errorf("audit changes: %v", changes)
+	}
+
+	// The same Idempotency-Key creates once and answers the first answer again.
+	key := ids.New()
+	body := map[string]any{"name": "Sokken", "parentId": p}
+	first := call(t, "POST", "/categories", owner, body, "Idempotency-Key", key)
+	again := call(t, "POST", "/categories", owner, body, "Idempotency-Key", key)
+	expect(t, first, 201)
+	expect(t, again, 201)
+	if again.str("id") != first.str("id") || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("replay: %s %s", again.Header.Get("Idempotent-Replayed"), again.Raw)
+	}
+	if names, _ := children(t, owner, p); len(names) != 4 {
+		t.Errorf("children after a replayed create: %v", names)
+	}
 }
 
 func TestCategoryMoves(t *testing.T) {
@@ -507,6 +533,18 @@ func TestCategoryThumbnail(t *testing.T) {
 	expect(t, cleared, 200)
 	if _, ok := cleared.JSON["thumbnailUrl"]; ok {
 		t.Errorf("thumbnail not cleared: %s", cleared.Raw)
+	}
+	// Deleting a category removes its uploaded image.
+	d := newCategory(t, owner, "Thumbs gone "+ids.New(), "")["id"].(string)
+	up3 := call(t, "POST", "/categories/"+d+"/thumbnail", owner, map[string]any{"contentType": "image/webp", "contentLength": len(img)})
+	expect(t, up3, 200)
+	upload(t, up3, img)
+	if status, _ := fetch(t, up3.str("thumbnailUrl")); status != 200 {
+		t.Fatalf("uploaded object: %d", status)
+	}
+	expect(t, call(t, "DELETE", "/categories/"+d, owner, nil), 204)
+	if status, _ := fetch(t, up3.str("thumbnailUrl")); status != 404 {
+		t.Errorf("the object of a deleted category is still there: %d", status)
 	}
 	// Created with an external thumbnail.
 	withThumb := newCategory(t, owner, "With thumb "+ids.New(), "", "thumbnailUrl", ext)
