@@ -664,3 +664,52 @@ func TestCategoriesBadInput(t *testing.T) {
 		t.Errorf("categories appeared under another parent: %v", names)
 	}
 }
+
+// Parallel writes: one of many creates of a name wins; two categories moved
+// under each other at once never make a loop.
+func TestCategoryConcurrency(t *testing.T) {
+	_, owner := newOwner(t)
+	p := newCategory(t, owner, "Concurrency "+ids.New(), "")["id"].(string)
+	answers := race(t, 10, func(int) (answer, error) {
+		return send("POST", "/categories", owner, map[string]any{"name": "Tegelijk", "parentId": p})
+	})
+	if got := tally(answers); got["201"] != 1 || got["409 name_taken"] != 9 {
+		t.Fatalf("parallel creates of one name: %v", got)
+	}
+	if g := getCategory(t, owner, p); g.JSON["childCount"] != 1.0 {
+		t.Errorf("childCount after parallel creates: %s", g.Raw)
+	}
+
+	for round := range 5 {
+		a := newCategory(t, owner, fmt.Sprintf("A%d", round), p)["id"].(string)
+		b := newCategory(t, owner, fmt.Sprintf("B%d", round), p)["id"].(string)
+		answers := race(t, 2, func(i int) (answer, error) {
+			if i == 0 {
+				return send("PATCH", "/categories/"+a, owner, map[string]any{"parentId": b})
+			}
+			return send("PATCH", "/categories/"+b, owner, map[string]any{"parentId": a})
+		})
+		got := tally(answers)
+		if got["200"] != 1 || got["409 conflict"]+got["409 cycle"] != 1 {
+			t.Fatalf("round %d: crossing moves: %v", round, got)
+		}
+		// Both still reach the top within a few steps.
+		for _, id := range []string{a, b} {
+			cur, steps := id, 0
+			for cur != "" {
+				if steps++; steps > 5 {
+					t.Fatalf("round %d: a loop above %s", round, id)
+				}
+				parent, _ := getCategory(t, owner, cur).JSON["parentId"].(string)
+				cur = parent
+			}
+		}
+		// The counts agree with the children.
+		for _, id := range []string{p, a, b} {
+			names, _ := children(t, owner, id)
+			if n := getCategory(t, owner, id).JSON["childCount"]; n != float64(len(names)) {
+				t.Errorf("round %d: %s has %d children, childCount %v", round, id, len(names), n)
+			}
+		}
+	}
+}
