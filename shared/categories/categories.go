@@ -35,8 +35,9 @@ const (
 	MaxName        = 100
 	MaxDescription = 2000
 	MaxURL         = 2048
-	// MaxRank keeps ranks inside store.RankWidth digits.
-	MaxRank = 9_999_999_999_999_999
+	// MaxRank is the largest integer a JSON number holds exactly in
+	// JavaScript (2^53 - 1), well inside store.RankWidth digits.
+	MaxRank = 1<<53 - 1
 	// DefaultStep is the gap between ranks given out at the end of a list
 	// and by a renumbering: 20 halvings fit between two neighbours before a
 	// renumbering is needed.

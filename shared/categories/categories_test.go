@@ -71,8 +71,8 @@ func TestValidate(t *testing.T) {
 		{`{"name":"a","parentId":"` + id + `"}`, true, ""},
 		{`{"name":"a","parentId":"root"}`, true, "parentId"},
 		{`{"position":-1}`, false, "position"},
-		{`{"position":10000000000000000}`, false, "position"},
-		{`{"position":9999999999999999}`, false, ""},
+		{`{"position":9007199254740992}`, false, "position"},
+		{`{"position":9007199254740991}`, false, ""},
 		{`{"before":"` + id + `","after":"` + id + `"}`, false, "position"},
 		{`{"before":"x"}`, false, "before"},
 		{`{"thumbnailUrl":null}`, false, ""},
@@ -157,7 +157,7 @@ func TestKeysAndSummary(t *testing.T) {
 	if c.GSI5PK != "CATPARENT#ROOT" || c.GSI5SK != "0000000001048576#01ARZ3NDEKTSV4RRFFQ69G5FAV" || c.GSI4PK != "CATEGORY" {
 		t.Errorf("keys: %+v", c)
 	}
-	if store.RankKey(MaxRank) != "9999999999999999" || len(store.RankKey(0)) != store.RankWidth {
+	if store.RankKey(MaxRank) != "9007199254740991" || len(store.RankKey(0)) != store.RankWidth {
 		t.Error("rank keys are not fixed width")
 	}
 	if got := summary(&store.Category{Name: "A"}, []string{"A"}); got != "Deleted category A" {
