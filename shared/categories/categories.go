@@ -395,7 +395,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (*Vie
 	if in.ThumbnailURL.Value != nil {
 		c.ThumbnailURL = *in.ThumbnailURL.Value
 	}
-	rank, err := s.place(ctx, actor, c.ParentID, c.ID, in)
+	rank, _, err := s.place(ctx, actor, c.ParentID, c.ID, in)
 	if err != nil {
 		return nil, err
 	}

@@ -22,26 +22,28 @@ const chunk = 24
 // place picks the rank of category self among parentID's children: the
 // position sent, the middle of the gap next to a before/after sibling, or
 // one step after the last child. When a gap has run out the parent's
-// children are renumbered first (rare: it takes 20 inserts at one spot).
-func (s *Service) place(ctx context.Context, actor audit.Actor, parentID, self string, in Input) (int64, error) {
+// children are renumbered first (rare: it takes 20 inserts at one spot);
+// renumbered says so, since that also rewrote self when it is a child.
+func (s *Service) place(ctx context.Context, actor audit.Actor, parentID, self string, in Input) (rank int64, renumbered bool, err error) {
 	if in.Position != nil {
-		return *in.Position, nil
+		return *in.Position, false, nil
 	}
 	for attempt := 0; attempt < 2; attempt++ {
 		lo, hi, err := s.bounds(ctx, parentID, self, in)
 		if err != nil {
-			return 0, err
+			return 0, renumbered, err
 		}
 		if hi-lo >= 2 {
 			if mid := lo + (hi-lo)/2; mid <= MaxRank {
-				return mid, nil
+				return mid, renumbered, nil
 			}
 		}
 		if err := s.renumber(ctx, actor, parentID); err != nil {
-			return 0, err
+			return 0, renumbered, err
 		}
+		renumbered = true
 	}
-	return 0, problem.Conflict.With("The order of these categories changed meanwhile; try again.")
+	return 0, renumbered, problem.Conflict.With("The order of these categories changed meanwhile; try again.")
 }
 
 // bounds returns the exclusive ranks the new rank must fall between.

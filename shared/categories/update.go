@@ -51,9 +51,23 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id string, in I
 			return nil, err
 		}
 	}
+	prev := old.Version
 	if moved || in.Position != nil || in.Before != nil || in.After != nil {
-		if c.Rank, err = s.place(ctx, actor, c.ParentID, c.ID, in); err != nil {
+		var renumbered bool
+		if c.Rank, renumbered, err = s.place(ctx, actor, c.ParentID, c.ID, in); err != nil {
 			return nil, err
+		}
+		if renumbered && !moved {
+			// Spreading out the siblings gave this category a new version
+			// too; anything beyond that one step is someone else's change.
+			fresh, err := s.get(ctx, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			if fresh.Version != old.Version+1 {
+				return nil, problem.PreconditionFailed
+			}
+			prev = fresh.Version
 		}
 	}
 	changes := audit.Diff(snapshot(&old), snapshot(c))
@@ -62,11 +76,11 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id string, in I
 		return &v, nil
 	}
 	now := s.Now().UTC()
-	c.UpdatedAt, c.Version = now.Format(time.RFC3339), old.Version+1
+	c.UpdatedAt, c.Version = now.Format(time.RFC3339), prev+1
 	c.Index()
 
 	tx := s.Store.Tx()
-	cond := expression.Name("version").Equal(expression.Value(old.Version))
+	cond := expression.Name("version").Equal(expression.Value(prev))
 	tx.Update(store.CategoryKey(c.ID), setFields(c), &cond, problem.PreconditionFailed)
 	if moved || text.Fold(old.Name) != text.Fold(c.Name) {
 		tx.Delete(store.CategoryNameKey(old.ParentID, text.Fold(old.Name)), nil, nil)

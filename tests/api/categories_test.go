@@ -348,6 +348,20 @@ func TestCategoryMoves(t *testing.T) {
 	if n := len(itemsOf(t, ev)); n != 1 {
 		t.Errorf("renumberings of R's children: %d, want 1: %s", n, ev.Raw)
 	}
+	// A move among siblings that needs a renumbering (which rewrites the
+	// moved category too) still succeeds, with the client's If-Match.
+	s := newCategory(t, owner, "Renumber move "+ids.New(), "")["id"].(string)
+	newCategory(t, owner, "S1", s, "position", 1)
+	s2 := newCategory(t, owner, "S2", s, "position", 2)["id"].(string)
+	s3 := newCategory(t, owner, "S3", s, "position", 3)["id"].(string)
+	mv3 := call(t, "PATCH", "/categories/"+s3, owner, map[string]any{"before": s2}, "If-Match", `"1"`)
+	expect(t, mv3, 200)
+	if mv3.JSON["version"] != 3.0 {
+		t.Errorf("version after a renumbered move: %s", mv3.Raw)
+	}
+	if names, _ := children(t, owner, s); !slices.Equal(names, []string{"S1", "S3", "S2"}) {
+		t.Errorf("after a renumbered move: %v", names)
+	}
 }
 
 func TestCategoryDeleteAndCascade(t *testing.T) {
