@@ -33,6 +33,8 @@ func InitEnv(runtimeAPI, name string) []string {
 		"CUSTOMER_POOL_ID=p",
 		"CUSTOMER_CLIENT_ID=c",
 		"SENDER_EMAIL=a@b.c",
+		"THUMBNAIL_BUCKET=b",
+		"THUMBNAIL_BASE_URL=https://d.cloudfront.net",
 		"APP_URL=",
 		"LOG_LEVEL=INFO",
 		"CURSOR_KEY_PARAMETER=/backoffice/cursor-key", // read on first use, not at init

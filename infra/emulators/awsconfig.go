@@ -10,9 +10,14 @@ import (
 // AWSConfig returns an aws.Config that sends every emulated service to this
 // set, with static dummy credentials: pass it to any SDK client.
 func (s *Set) AWSConfig(region string) aws.Config {
+	// s3rver accepts only its own key pair; the other emulators take any.
+	key := "local"
+	if s.S3 != "" {
+		key = "S3RVER"
+	}
 	return aws.Config{
 		Region:        region,
-		Credentials:   aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("local", "local", "")),
+		Credentials:   aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(key, key, "")),
 		ConfigSources: []any{endpoints{s}},
 	}
 }

@@ -134,7 +134,7 @@ func isIntrinsic(m map[string]any) bool {
 }
 
 // environment is what Lambda gives a process, with the emulators' endpoints.
-func (s *Stack) environment(fn *function) []string {
+func (s *Stack) environment(fn *function, urls map[string]string) []string {
 	env := map[string]string{}
 	for k, v := range asMap(asMap(fn.Props["Environment"])["Variables"]) {
 		env[k] = scalarString(v)
@@ -148,11 +148,17 @@ func (s *Stack) environment(fn *function) []string {
 		handler = "bootstrap"
 	}
 	taskRoot := filepath.Dir(s.binaryPath(fn))
+	// s3rver checks that requests are signed by its one key pair; the other
+	// emulators accept any key, so with S3 every function signs with it.
+	accessKey := "local"
+	if s.cfg.Endpoints.S3 != "" {
+		accessKey = "S3RVER"
+	}
 	reserved := map[string]string{
 		"AWS_REGION":                                 s.cfg.Region,
 		"AWS_DEFAULT_REGION":                         s.cfg.Region,
-		"AWS_ACCESS_KEY_ID":                          "local",
-		"AWS_SECRET_ACCESS_KEY":                      "local",
+		"AWS_ACCESS_KEY_ID":                          accessKey,
+		"AWS_SECRET_ACCESS_KEY":                      accessKey,
 		"AWS_LAMBDA_FUNCTION_NAME":                   fn.Name,
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE":            strconv.Itoa(fn.Memory),
 		"AWS_LAMBDA_FUNCTION_VERSION":                "$LATEST",
@@ -177,6 +183,14 @@ func (s *Stack) environment(fn *function) []string {
 			env[k] = v
 		}
 	}
+	// Links to a CloudFront distribution in front of a bucket go to s3rver.
+	for k, v := range env {
+		for remote, local := range urls {
+			if v == remote || strings.HasPrefix(v, remote+"/") {
+				env[k] = local + strings.TrimPrefix(v, remote)
+			}
+		}
+	}
 	for k, v := range s.cfg.ExtraEnv {
 		env[k] = v
 	}
@@ -194,8 +208,9 @@ func (s *Stack) binaryPath(fn *function) string {
 
 // startRuntimes prepares every function; processes start on first use.
 func (s *Stack) startRuntimes() {
+	urls := s.localURLs()
 	for _, fn := range s.functions {
-		fn.rt = newRuntimeFunc(s.ctx, fn, s.binaryPath(fn), s.environment(fn), s.logs)
+		fn.rt = newRuntimeFunc(s.ctx, fn, s.binaryPath(fn), s.environment(fn, urls), s.logs)
 	}
 }
 

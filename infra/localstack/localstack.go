@@ -154,6 +154,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err := s.provisionCognito(ctx); err != nil {
 		return nil, err
 	}
+	if err := s.provisionBuckets(ctx); err != nil {
+		return nil, err
+	}
 	if err := s.loadFunctions(); err != nil {
 		return nil, err
 	}

@@ -68,4 +68,13 @@ var Routes = map[string]string{
 	"POST /customers/{id}/activate":           CustomersDeactivate,
 	"POST /customers/{id}/invitation":         CustomersCreate,
 	"POST /customers/password-resets":         CustomersReset,
+
+	// Categories.
+	"GET /categories":                 CategoriesRead,
+	"GET /categories/tree":            CategoriesRead,
+	"POST /categories":                CategoriesManage,
+	"GET /categories/{id}":            CategoriesRead,
+	"PATCH /categories/{id}":          CategoriesManage,
+	"DELETE /categories/{id}":         CategoriesManage,
+	"POST /categories/{id}/thumbnail": CategoriesManage,
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -331,4 +332,49 @@ type RoleMember struct {
 func NewRoleMember(roleID, personID string) RoleMember {
 	k := RoleMemberKey(roleID, personID)
 	return RoleMember{PK: k.PK, SK: k.SK, Type: "RoleMember", RoleID: roleID, PersonID: personID}
+}
+
+// Category is a product category; ParentID is empty at the top level.
+type Category struct {
+	PK          string `dynamodbav:"pk"`
+	SK          string `dynamodbav:"sk"`
+	Type        string `dynamodbav:"type"`
+	ID          string `dynamodbav:"id"`
+	ParentID    string `dynamodbav:"parentId,omitempty"`
+	Name        string `dynamodbav:"name"`
+	Slug        string `dynamodbav:"slug"`
+	Description string `dynamodbav:"description"`
+	// ThumbnailURL is what the API shows; ThumbnailKey is set when the
+	// image is an object of the thumbnail bucket (removed when replaced).
+	ThumbnailURL string `dynamodbav:"thumbnailUrl,omitempty"`
+	ThumbnailKey string `dynamodbav:"thumbnailKey,omitempty"`
+	// Rank orders siblings with gaps, so a move rewrites one item.
+	Rank       int64  `dynamodbav:"rank"`
+	ChildCount int    `dynamodbav:"childCount"`
+	CreatedAt  string `dynamodbav:"createdAt"`
+	UpdatedAt  string `dynamodbav:"updatedAt"`
+	Version    int64  `dynamodbav:"version"`
+	// Children of a parent in order (gsi5); every category (gsi4).
+	GSI4PK string `dynamodbav:"gsi4pk"`
+	GSI4SK string `dynamodbav:"gsi4sk"`
+	GSI5PK string `dynamodbav:"gsi5pk"`
+	GSI5SK string `dynamodbav:"gsi5sk"`
+}
+
+// RankWidth is the number of digits of a rank in sort keys.
+const RankWidth = 16
+
+// RankKey is a rank as a fixed-width sort key part.
+func RankKey(rank int64) string {
+	s := strconv.FormatInt(rank, 10)
+	return strings.Repeat("0", max(0, RankWidth-len(s))) + s
+}
+
+// Index sets the keys of a category from its fields.
+func (c *Category) Index() *Category {
+	k := CategoryKey(c.ID)
+	c.PK, c.SK, c.Type = k.PK, k.SK, "Category"
+	c.GSI4PK, c.GSI4SK = CategoriesPartition, c.ID
+	c.GSI5PK, c.GSI5SK = CategoryChildrenPartition(c.ParentID), RankKey(c.Rank)+"#"+c.ID
+	return c
 }

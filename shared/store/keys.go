@@ -73,3 +73,37 @@ func RateKey(scope, subject string, window int64) Key {
 // AuditKey is one audit event; the partition is the month, so the newest
 // events are one Query away and no partition grows without bound.
 func AuditKey(at, id string) Key { return Key{"AUDIT#" + at[:7], at + "#" + id} }
+
+// Categories (infra/DATA.md "Categories"). Partition names start with CAT so
+// they never meet the CUSTOMER#/STAFF# partitions sharing the same indexes.
+
+// CategoryKey is a category.
+func CategoryKey(id string) Key { return Key{"CATEGORY#" + id, "CATEGORY"} }
+
+// CategoryParent names a parent in keys: its id, or ROOT for top level.
+func CategoryParent(parentID string) string {
+	if parentID == "" {
+		return "ROOT"
+	}
+	return parentID
+}
+
+// CategoryNameKey claims a folded name among the children of one parent.
+func CategoryNameKey(parentID, folded string) Key {
+	return Key{"CATNAME#" + CategoryParent(parentID) + "#" + folded, "CATNAME"}
+}
+
+// CategorySlugKey claims a URL slug among the children of one parent.
+func CategorySlugKey(parentID, slug string) Key {
+	return Key{"CATSLUG#" + CategoryParent(parentID) + "#" + slug, "CATSLUG"}
+}
+
+// CategoryChildrenPartition is the gsi5 partition of a parent's children,
+// sorted by rank.
+func CategoryChildrenPartition(parentID string) string {
+	return "CATPARENT#" + CategoryParent(parentID)
+}
+
+// CategoriesPartition is the gsi4 partition holding every category: the
+// whole tree is a Query of a few pages, not one read per node.
+const CategoriesPartition = "CATEGORY"

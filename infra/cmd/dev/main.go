@@ -285,7 +285,11 @@ func banner(emu *emulators.Set, stack *localstack.Stack, owner, ownerLine string
 	fmt.Printf("  DynamoDB      %s   table %s\n", emu.DynamoDB, stack.Resource("Table"))
 	fmt.Printf("  Cognito       %s   staff pool %s, client %s\n", emu.Cognito, stack.Resource("StaffUserPool"), stack.Resource("StaffUserPoolClient"))
 	if emu.S3 != "" {
-		fmt.Printf("  S3            %s   (S3RVER/S3RVER, path-style)\n", emu.S3)
+		fmt.Printf("  S3            %s   (S3RVER/S3RVER, path-style)", emu.S3)
+		if b := stack.Resource("ThumbnailBucket"); b != "" {
+			fmt.Printf("   thumbnails in %s/%s", emu.S3, b)
+		}
+		fmt.Println()
 	}
 	if strings.HasPrefix(ownerLine, "http") {
 		fmt.Printf("  Owner         %s\n", owner)
@@ -403,7 +407,7 @@ func writeEnvFile(path string, emu *emulators.Set, stack *localstack.Stack) erro
 		"STAFF_CLIENT_ID=" + stack.Resource("StaffUserPoolClient"),
 	}
 	if emu.S3 != "" {
-		lines = append(lines, "AWS_ENDPOINT_URL_S3="+emu.S3)
+		lines = append(lines, "AWS_ENDPOINT_URL_S3="+emu.S3, "THUMBNAIL_BUCKET="+stack.Resource("ThumbnailBucket"))
 	}
 	return os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 }

@@ -1,0 +1,100 @@
+package categories
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+
+	"backoffice/shared/audit"
+	"backoffice/shared/ids"
+	"backoffice/shared/problem"
+	"backoffice/shared/store"
+)
+
+// Thumbnail uploads: at most 2 MiB of PNG, JPEG or WebP, through a URL
+// valid for UploadTTL.
+const (
+	MaxThumbnailBytes = 2 << 20
+	UploadTTL         = 15 * time.Minute
+)
+
+var thumbnailExt = map[string]string{"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+
+// ThumbnailInput is the body of POST /categories/{id}/thumbnail.
+type ThumbnailInput struct {
+	ContentType   *string `json:"contentType"`
+	ContentLength *int64  `json:"contentLength"`
+}
+
+// Upload tells the client how to upload the image.
+type Upload struct {
+	UploadURL    string            `json:"uploadUrl"`
+	Method       string            `json:"method"`
+	Headers      map[string]string `json:"headers"`
+	ThumbnailURL string            `json:"thumbnailUrl"`
+	ExpiresAt    string            `json:"expiresAt"`
+}
+
+func (in *ThumbnailInput) validate() error {
+	var f problem.Fields
+	if in.ContentType == nil {
+		f.Add("contentType", "is required")
+	} else if _, ok := thumbnailExt[strings.ToLower(strings.TrimSpace(*in.ContentType))]; !ok {
+		f.Add("contentType", "must be image/png, image/jpeg or image/webp")
+	}
+	if in.ContentLength == nil {
+		f.Add("contentLength", "is required")
+	} else if *in.ContentLength < 1 || *in.ContentLength > MaxThumbnailBytes {
+		f.Add("contentLength", "must be from 1 to 2097152 bytes (2 MiB)")
+	}
+	return f.Err()
+}
+
+// Thumbnail issues a presigned PUT for a new image of the category and
+// points the category at the image's public URL in the same step; the
+// image it replaces is removed from the bucket. The type and size are
+// checked here and signed into the URL, so S3 refuses any other upload.
+func (s *Service) Thumbnail(ctx context.Context, actor audit.Actor, id string, in ThumbnailInput, ifMatch int64) (*Upload, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	c, err := s.get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ifMatch != 0 && ifMatch != c.Version {
+		return nil, problem.PreconditionFailed
+	}
+	contentType := strings.ToLower(strings.TrimSpace(*in.ContentType))
+	key := "categories/" + c.ID + "/" + ids.New() + "." + thumbnailExt[contentType]
+	uploadURL, headers, err := s.Objects.PresignPut(ctx, key, contentType, *in.ContentLength, UploadTTL)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC()
+	old := *c
+	c.ThumbnailURL, c.ThumbnailKey = strings.TrimSuffix(s.BaseURL, "/")+"/"+key, key
+	c.UpdatedAt, c.Version = now.Format(time.RFC3339), c.Version+1
+	tx := s.Store.Tx()
+	cond := expression.Name("version").Equal(expression.Value(old.Version))
+	tx.Update(store.CategoryKey(c.ID), expression.
+		Set(expression.Name("thumbnailUrl"), expression.Value(c.ThumbnailURL)).
+		Set(expression.Name("thumbnailKey"), expression.Value(c.ThumbnailKey)).
+		Set(expression.Name("updatedAt"), expression.Value(c.UpdatedAt)).
+		Set(expression.Name("version"), expression.Value(c.Version)), &cond, problem.PreconditionFailed)
+	ev := audit.New(actor, "category.thumbnail", "category", c.ID, "New thumbnail for category "+c.Name, now, 0)
+	ev.Changes = audit.Diff(map[string]any{"thumbnailUrl": old.ThumbnailURL}, map[string]any{"thumbnailUrl": c.ThumbnailURL})
+	ev.Add(tx)
+	if err := s.Store.Write(ctx, tx); err != nil {
+		return nil, err
+	}
+	if old.ThumbnailKey != "" {
+		if err := s.Objects.Delete(ctx, old.ThumbnailKey); err != nil {
+			logDeleteFailure(ctx, old.ThumbnailKey, err)
+		}
+	}
+	return &Upload{UploadURL: uploadURL, Method: "PUT", Headers: headers, ThumbnailURL: c.ThumbnailURL,
+		ExpiresAt: now.Add(UploadTTL).Format(time.RFC3339)}, nil
+}
