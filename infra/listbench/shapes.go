@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"time"
 
+	"backoffice/infra/bench"
 	"backoffice/shared/customers"
 	"backoffice/shared/list"
 )
@@ -88,8 +90,9 @@ func params(v url.Values) map[string]string {
 // PageCost is the read cost of one page of a shape.
 type PageCost struct {
 	Reading
-	Listed  int  // customers on the page
-	HasNext bool // the page has a next cursor
+	Listed  int           // customers on the page
+	HasNext bool          // the page has a next cursor
+	Direct  time.Duration // median time of Service.List alone (TimeList), 0 if not measured
 }
 
 // MeasurePage lists the shape's page through customers.Service.List on a
@@ -121,4 +124,38 @@ func MeasurePage(ctx context.Context, svc *customers.Service, lister *list.Liste
 		return PageCost{}, fmt.Errorf("%s: %w", sh.Name, err)
 	}
 	return PageCost{Reading: cdb.Take(), Listed: len(views), HasNext: next != nil}, nil
+}
+
+// TimeList calls customers.Service.List for the shape's page n times, one
+// after the other, and returns the median: the list's own time against
+// DynamoDB, without the API gateway, the authorizer and the caller check.
+func TimeList(ctx context.Context, svc *customers.Service, lister *list.Lister, sh Shape, n int) (time.Duration, error) {
+	p := params(sh.Query)
+	if sh.Page2 {
+		q, err := customers.ParseListQuery(p)
+		if err != nil {
+			return 0, err
+		}
+		_, next, err := svc.List(ctx, lister, q)
+		if err != nil {
+			return 0, err
+		}
+		if next == nil {
+			return 0, fmt.Errorf("%s: the first page has no next cursor", sh.Name)
+		}
+		p["cursor"] = *next
+	}
+	q, err := customers.ParseListQuery(p)
+	if err != nil {
+		return 0, err
+	}
+	var took []time.Duration
+	for range n {
+		t0 := time.Now()
+		if _, _, err := svc.List(ctx, lister, q); err != nil {
+			return 0, fmt.Errorf("%s: %w", sh.Name, err)
+		}
+		took = append(took, time.Since(t0))
+	}
+	return bench.Percentile(took, 50), nil
 }

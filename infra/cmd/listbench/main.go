@@ -143,8 +143,12 @@ func run(o options) error {
 			if err != nil {
 				return err
 			}
+			if c.Direct, err = listbench.TimeList(ctx, svc, lister, sh, 5); err != nil {
+				return err
+			}
 			size.Costs[sh.Name] = c
-			logf("  %-40s %5s RCU  %2d Queries  %3d items read  %3d listed", sh.Name, strconv.FormatFloat(c.Units, 'f', -1, 64), c.Queries, c.Items, c.Listed)
+			logf("  %-40s %5s RCU  %2d Queries  %3d items read  %3d listed  List alone %s ms", sh.Name,
+				strconv.FormatFloat(c.Units, 'f', -1, 64), c.Queries, c.Items, c.Listed, msStr(c.Direct))
 		}
 		if o.load.Requests > 0 {
 			// A fresh token for each size: seeding 100,000 can outlast one.
