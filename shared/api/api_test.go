@@ -41,6 +41,8 @@ func TestDecodeJSON(t *testing.T) {
 		{"wrong number", jsonReq(`{"age":"x"}`), "validation_failed", "age"},
 		{"null field", jsonReq(`{"email":"a","password":null}`), "validation_failed", "password"},
 		{"null number", jsonReq(`{"age":null}`), "validation_failed", "age"},
+		{"repeated key", jsonReq(`{"age":1,"email":"a","age":2}`), "validation_failed", "age"},
+		{"repeated key of another type", jsonReq(`{"age":"x","age":2}`), "validation_failed", "age"},
 		{"content type", Request{Headers: map[string]string{"content-type": "text/plain"}, Body: `{}`}, "unsupported_media_type", ""},
 		{"no content type", Request{Body: `{}`}, "unsupported_media_type", ""},
 		{"too large", jsonReq(`{"email":"` + strings.Repeat("a", MaxBody) + `"}`), "payload_too_large", ""},
@@ -148,5 +150,28 @@ func TestBaseURL(t *testing.T) {
 	}
 	if got := BaseURL(req, "https://shop.example/"); got != "https://shop.example" {
 		t.Fatal(got)
+	}
+}
+
+func TestOddFieldNamesNullsAndRepeatsWhereverTheyAre(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"a":1,"b":{"c":[1,2]}}`:          "",
+		`{"a":{"b":1,"b":2}}`:              "a.b",
+		`{"a":[1,{"c":null}]}`:             "a[1].c",
+		`{"a":[1,null]}`:                   "a[1]",
+		`{"":1,"":2}`:                      "",
+		`{"a":{"x":1},"b":{"x":1},"a":3}`:  "a",
+		`{"list":[{"k":1},{"k":1}],"z":0}`: "",
+	} {
+		got, _ := oddField([]byte(body))
+		if body == `{"":1,"":2}` {
+			if _, what := oddField([]byte(body)); what == "" {
+				t.Errorf("%s: a repeated empty key passed", body)
+			}
+			continue
+		}
+		if got != want {
+			t.Errorf("%s: %q, want %q", body, got, want)
+		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"mime"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -66,51 +65,89 @@ func DecodeJSON(req Request, dst any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return problem.MalformedBody.With("Unexpected data after the JSON object.")
 	}
-	if field := nullField(body); field != "" {
-		return problem.Invalid(field, "must not be null")
+	if field, what := oddField(body); field != "" {
+		return problem.Invalid(field, what)
 	}
 	return nil
 }
 
-// nullField names the first null in a decoded-valid body ("" if none). JSON
-// null decodes into a Go zero value without a trace, so {"locale": null}
-// would read as "locale left out"; no field of the contract is nullable, so
-// a null is refused by name instead of being guessed at.
-func nullField(body []byte) string {
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return ""
+// oddField names the first null or repeated key of a decoded-valid body
+// ("" if none). JSON null decodes into a Go zero value without a trace, so
+// {"locale": null} would read as "locale left out"; no field of the
+// contract is nullable, so a null is refused by name instead of being
+// guessed at. A repeated key is refused too: decoders disagree on which
+// copy wins, and one copy of a wrong type would be silently overwritten.
+func oddField(body []byte) (field, what string) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	type frame struct {
+		object  bool
+		path    string
+		key     string // the key whose value comes next (objects)
+		wantKey bool   // an object's next string is a key
+		index   int    // the next element (arrays)
+		seen    map[string]bool
 	}
-	return findNull(v, "")
-}
-
-func findNull(v any, at string) string {
-	switch x := v.(type) {
-	case nil:
-		return at
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
+	var stack []*frame
+	name := func() string { // where the next value sits
+		if len(stack) == 0 {
+			return ""
 		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			name := k
-			if at != "" {
-				name = at + "." + k
-			}
-			if f := findNull(x[k], name); f != "" {
-				return f
-			}
+		f := stack[len(stack)-1]
+		if !f.object {
+			return f.path + "[" + strconv.Itoa(f.index) + "]"
 		}
-	case []any:
-		for i, e := range x {
-			if f := findNull(e, at+"["+strconv.Itoa(i)+"]"); f != "" {
-				return f
+		if f.path == "" {
+			return f.key
+		}
+		return f.path + "." + f.key
+	}
+	valueDone := func() {
+		if len(stack) > 0 {
+			if f := stack[len(stack)-1]; f.object {
+				f.wantKey = true
+			} else {
+				f.index++
 			}
 		}
 	}
-	return ""
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", ""
+		}
+		top := (*frame)(nil)
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				stack = append(stack, &frame{object: t == '{', wantKey: true, path: name(), seen: map[string]bool{}})
+			default:
+				stack = stack[:len(stack)-1]
+				valueDone()
+				if len(stack) == 0 {
+					return "", ""
+				}
+			}
+		case string:
+			if top != nil && top.object && top.wantKey {
+				top.key, top.wantKey = t, false
+				if top.seen[t] {
+					return name(), "must appear only once"
+				}
+				top.seen[t] = true
+				continue
+			}
+			valueDone()
+		case nil:
+			return name(), "must not be null"
+		default:
+			valueDone()
+		}
+	}
 }
 
 func decodeError(err error) error {

@@ -137,14 +137,14 @@ func TestParseListQuery(t *testing.T) {
 func TestThumbnailInput(t *testing.T) {
 	n := func(v int64) *int64 { return &v }
 	s := func(v string) *string { return &v }
-	ok := []ThumbnailInput{{s("image/png"), n(1)}, {s("IMAGE/JPEG"), n(MaxThumbnailBytes)}, {s("image/webp"), n(1000)}}
+	ok := []ThumbnailInput{{s("image/png"), n(1)}, {s("image/jpeg"), n(MaxThumbnailBytes)}, {s("image/webp"), n(1000)}}
 	for _, in := range ok {
 		if err := in.validate(); err != nil {
 			t.Errorf("%s %d: %v", *in.ContentType, *in.ContentLength, err)
 		}
 	}
 	bad := []ThumbnailInput{{s("image/png"), n(MaxThumbnailBytes + 1)}, {s("image/png"), n(0)}, {s("text/html"), n(10)},
-		{s("image/svg+xml"), n(10)}, {s("image/png; charset=x"), n(10)}, {nil, n(10)}, {s("image/png"), nil}}
+		{s("image/svg+xml"), n(10)}, {s("image/png; charset=x"), n(10)}, {s("IMAGE/JPEG"), n(10)}, {nil, n(10)}, {s("image/png"), nil}}
 	for _, in := range bad {
 		if err := in.validate(); !errors.Is(err, problem.ValidationFailed) {
 			t.Errorf("%+v accepted", in)

@@ -41,7 +41,7 @@ func (in *ThumbnailInput) validate() error {
 	var f problem.Fields
 	if in.ContentType == nil {
 		f.Add("contentType", "is required")
-	} else if _, ok := thumbnailExt[strings.ToLower(strings.TrimSpace(*in.ContentType))]; !ok {
+	} else if _, ok := thumbnailExt[*in.ContentType]; !ok {
 		f.Add("contentType", "must be image/png, image/jpeg or image/webp")
 	}
 	if in.ContentLength == nil {
@@ -67,7 +67,7 @@ func (s *Service) Thumbnail(ctx context.Context, actor audit.Actor, id string, i
 	if ifMatch != 0 && ifMatch != c.Version {
 		return nil, problem.PreconditionFailed
 	}
-	contentType := strings.ToLower(strings.TrimSpace(*in.ContentType))
+	contentType := *in.ContentType // exactly as listed: it is signed into the upload
 	key := "categories/" + c.ID + "/" + ids.New() + "." + thumbnailExt[contentType]
 	uploadURL, headers, err := s.Objects.PresignPut(ctx, key, contentType, *in.ContentLength, UploadTTL)
 	if err != nil {

@@ -125,8 +125,9 @@ func (in *Fields) clean(f *problem.Fields, required bool) {
 		v := account.Line(f, field, deref(*p), req, max)
 		*p = &v
 	}
-	line("firstName", &in.FirstName, required, 100)
-	line("lastName", &in.LastName, required, 100)
+	// Names may be changed but never emptied.
+	line("firstName", &in.FirstName, required || in.FirstName != nil, 100)
+	line("lastName", &in.LastName, required || in.LastName != nil, 100)
 	line("company", &in.Company, false, 100)
 	line("phone", &in.Phone, false, 30)
 	if in.Phone != nil && *in.Phone != "" && !phoneRE.MatchString(*in.Phone) {

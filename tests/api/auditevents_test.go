@@ -24,6 +24,9 @@ import (
 var unaudited = map[string]string{
 	"POST /auth/refresh":             "a new access token for a live session changes nothing stored",
 	"POST /auth/invitations/inspect": "reads the invitation only (mail scanners open links)",
+
+	"POST /customer-auth/refresh":             "a new access token for a live session changes nothing stored",
+	"POST /customer-auth/invitations/inspect": "reads the invitation only (mail scanners open links)",
 }
 
 // auditCall is one successful request and the event it must leave.
@@ -120,6 +123,63 @@ var auditSetups = map[string]func(t *testing.T, owner person, ownerToken string)
 		role := newRole(t, "Audit members")
 		p := newActive(t, uniqueEmail("audit-member"))
 		return auditCall{path: "/roles/" + role + "/members/" + p.ID, token: ownerToken, actor: owner.ID, targetType: "staff", targetID: p.ID}
+	},
+	// Customers: their own routes need a customer of their own, and the
+	// status routes a customer in the right state.
+	"POST /customer-auth/login": func(t *testing.T, _ person, ownerToken string) auditCall {
+		email := uniqueEmail("audit-cust-login")
+		id, _, _ := activeCustomer(t, ownerToken, email)
+		return auditCall{path: "/customer-auth/login", body: map[string]any{"email": email, "password": password}, actor: id, targetType: "customer", targetID: id}
+	},
+	"POST /customer-auth/refresh": func(t *testing.T, _ person, ownerToken string) auditCall {
+		_, _, refresh := activeCustomer(t, ownerToken, uniqueEmail("audit-cust-refresh"))
+		return auditCall{path: "/customer-auth/refresh", body: map[string]any{"refreshToken": refresh}}
+	},
+	"POST /customer-auth/logout": func(t *testing.T, _ person, ownerToken string) auditCall {
+		id, access, refresh := activeCustomer(t, ownerToken, uniqueEmail("audit-cust-logout"))
+		return auditCall{path: "/customer-auth/logout", token: access, body: map[string]any{"refreshToken": refresh}, actor: id, targetType: "customer", targetID: id}
+	},
+	"PATCH /customer-auth/me": func(t *testing.T, _ person, ownerToken string) auditCall {
+		id, access, _ := activeCustomer(t, ownerToken, uniqueEmail("audit-cust-me"))
+		return auditCall{path: "/customer-auth/me", token: access, body: map[string]any{"phone": "+31 20 555 0101"}, actor: id, targetType: "customer", targetID: id}
+	},
+	"POST /customer-auth/password/forgot": func(t *testing.T, _ person, ownerToken string) auditCall {
+		email := uniqueEmail("audit-cust-forgot")
+		id, _, _ := activeCustomer(t, ownerToken, email)
+		return auditCall{path: "/customer-auth/password/forgot", body: map[string]any{"email": email}, targetType: "customer", targetID: id}
+	},
+	"POST /customer-auth/password/reset": func(t *testing.T, _ person, ownerToken string) auditCall {
+		email := uniqueEmail("audit-cust-reset")
+		id, _, _ := activeCustomer(t, ownerToken, email)
+		expect(t, call(t, "POST", "/customer-auth/password/forgot", "", map[string]any{"email": email}), 202)
+		return auditCall{path: "/customer-auth/password/reset", body: map[string]any{"token": customerLink(t, email, "Reset"), "newPassword": "another correct horse"},
+			actor: id, targetType: "customer", targetID: id}
+	},
+	"POST /customer-auth/invitations/inspect": func(t *testing.T, _ person, ownerToken string) auditCall {
+		email := uniqueEmail("audit-cust-inspect")
+		expect(t, createCustomer(t, ownerToken, email, nil), 201)
+		return auditCall{path: "/customer-auth/invitations/inspect", body: map[string]any{"token": customerLink(t, email)}}
+	},
+	"POST /customer-auth/invitations/accept": func(t *testing.T, _ person, ownerToken string) auditCall {
+		email := uniqueEmail("audit-cust-accept")
+		a := createCustomer(t, ownerToken, email, nil)
+		expect(t, a, 201)
+		id := a.JSON["customer"].(map[string]any)["id"].(string)
+		return auditCall{path: "/customer-auth/invitations/accept", body: map[string]any{"token": customerLink(t, email), "password": password},
+			actor: id, targetType: "customer", targetID: id}
+	},
+	"POST /customers/{id}/deactivate": func(t *testing.T, owner person, ownerToken string) auditCall {
+		id, _, _ := activeCustomer(t, ownerToken, uniqueEmail("audit-cust-deactivate"))
+		return auditCall{path: "/customers/" + id + "/deactivate", token: ownerToken, actor: owner.ID, targetType: "customer", targetID: id}
+	},
+	"POST /customers/{id}/activate": func(t *testing.T, owner person, ownerToken string) auditCall {
+		id, _, _ := activeCustomer(t, ownerToken, uniqueEmail("audit-cust-activate"))
+		expect(t, call(t, "POST", "/customers/"+id+"/deactivate", ownerToken, nil), 200)
+		return auditCall{path: "/customers/" + id + "/activate", token: ownerToken, actor: owner.ID, targetType: "customer", targetID: id}
+	},
+	"POST /customers/password-resets": func(t *testing.T, owner person, ownerToken string) auditCall {
+		id, _, _ := activeCustomer(t, ownerToken, uniqueEmail("audit-cust-resets"))
+		return auditCall{path: "/customers/password-resets", body: map[string]any{"ids": []string{id}}, token: ownerToken, actor: owner.ID, targetType: "customer", targetID: id}
 	},
 	"PATCH /settings": func(t *testing.T, owner person, ownerToken string) auditCall {
 		was := call(t, "GET", "/settings", ownerToken, nil)

@@ -60,13 +60,18 @@ func (o specOp) Public() bool { return o.Op.Security != nil && len(*o.Op.Securit
 
 // StaffToken reports whether a staff access token opens the operation
 // (its security, or the document's default, names StaffJwt).
-func (o specOp) StaffToken(doc *openapi3.T) bool {
+func (o specOp) StaffToken(doc *openapi3.T) bool { return o.needs(doc, "StaffJwt") }
+
+// CustomerToken reports whether the operation takes a customer's token.
+func (o specOp) CustomerToken(doc *openapi3.T) bool { return o.needs(doc, "CustomerJwt") }
+
+func (o specOp) needs(doc *openapi3.T, scheme string) bool {
 	reqs := doc.Security
 	if o.Op.Security != nil {
 		reqs = *o.Op.Security
 	}
 	for _, r := range reqs {
-		if _, ok := r["StaffJwt"]; ok {
+		if _, ok := r[scheme]; ok {
 			return true
 		}
 	}
