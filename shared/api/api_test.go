@@ -163,9 +163,9 @@ func TestOddFieldNamesNullsAndRepeatsWhereverTheyAre(t *testing.T) {
 		`{"a":{"x":1},"b":{"x":1},"a":3}`:  "a",
 		`{"list":[{"k":1},{"k":1}],"z":0}`: "",
 	} {
-		got, _ := oddField([]byte(body))
+		got, _ := oddField([]byte(body), nil)
 		if body == `{"":1,"":2}` {
-			if _, what := oddField([]byte(body)); what == "" {
+			if _, what := oddField([]byte(body), nil); what == "" {
 				t.Errorf("%s: a repeated empty key passed", body)
 			}
 			continue

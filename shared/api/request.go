@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -65,7 +66,7 @@ func DecodeJSON(req Request, dst any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return problem.MalformedBody.With("Unexpected data after the JSON object.")
 	}
-	if field, what := oddField(body); field != "" {
+	if field, what := oddField(body, decidesNull(dst)); field != "" {
 		return problem.Invalid(field, what)
 	}
 	return nil
@@ -74,10 +75,12 @@ func DecodeJSON(req Request, dst any) error {
 // oddField names the first null or repeated key of a decoded-valid body
 // ("" if none). JSON null decodes into a Go zero value without a trace, so
 // {"locale": null} would read as "locale left out"; no field of the
-// contract is nullable, so a null is refused by name instead of being
-// guessed at. A repeated key is refused too: decoders disagree on which
-// copy wins, and one copy of a wrong type would be silently overwritten.
-func oddField(body []byte) (field, what string) {
+// contract is nullable unless its Go type decodes JSON itself (and so
+// tells null from absent: allowNull), so other nulls are refused by name
+// instead of being guessed at. A repeated key is refused too: decoders
+// disagree on which copy wins, and one copy of a wrong type would be
+// silently overwritten.
+func oddField(body []byte, allowNull func(field string) bool) (field, what string) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	type frame struct {
@@ -143,7 +146,10 @@ func oddField(body []byte) (field, what string) {
 			}
 			valueDone()
 		case nil:
-			return name(), "must not be null"
+			if f := name(); allowNull == nil || !allowNull(f) {
+				return f, "must not be null"
+			}
+			valueDone()
 		default:
 			valueDone()
 		}
@@ -217,3 +223,26 @@ func IfMatch(req Request) (version int64, ok bool, err error) {
 
 // SourceIP is the client address as API Gateway saw it.
 func SourceIP(req Request) string { return req.RequestContext.HTTP.SourceIP }
+
+// decidesNull reports, for dst (a pointer to a struct), which top-level
+// fields decode JSON themselves (json.Unmarshaler): such a type sees a null
+// and gives it a meaning (e.g. "move to the top level"), so it is not
+// refused for it.
+func decidesNull(dst any) func(field string) bool {
+	t := reflect.TypeOf(dst)
+	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	unmarshaler := reflect.TypeFor[json.Unmarshaler]()
+	fields := map[string]bool{}
+	for _, f := range reflect.VisibleFields(t.Elem()) {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		if f.IsExported() && reflect.PointerTo(f.Type).Implements(unmarshaler) {
+			fields[name] = true
+		}
+	}
+	return func(field string) bool { return fields[field] }
+}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	"backoffice/shared/auth"
 	"backoffice/shared/ids"
 	"backoffice/shared/store"
@@ -132,4 +134,98 @@ func TestAuthorizationMatrix(t *testing.T) {
 		})
 	}
 	t.Logf("%d routes, %d cells checked", len(routes), cells)
+}
+
+// Every protected route × {no token, garbage, expired, another issuer,
+// a deactivated person's token, a logged-out token}: API Gateway's
+// authorizer refuses the first four with its own body before any function
+// runs; the caller check refuses the last two (401 unauthenticated) from
+// the very next request on. Customer routes get the customer pool's tokens.
+func TestEveryRouteRefusesBadTokens(t *testing.T) {
+	key := cognitoKey(t)
+	_, owner := newOwner(t)
+
+	// The signed tokens differ from a good one only in the claim under test:
+	// the same signing as a good token passes (the control).
+	type realm struct{ issuer, client, sub, deactivated, loggedOut string }
+	staffRealm := realm{issuer: st.Issuer, client: st.StaffClientID}
+	customerRealm := realm{issuer: st.CustomerIssuer, client: st.CustomerClientID}
+	{
+		p := newActive(t, uniqueEmail("tokens-staff"), auth.OwnerRoleID)
+		access, _ := login(t, p.Email)
+		staffRealm.sub = claimSub(t, access)
+		control := signedToken(t, key, staffRealm.issuer, staffRealm.client, staffRealm.sub, time.Now().Add(time.Hour))
+		expect(t, call(t, "GET", "/auth/me", control, nil), 200)
+
+		gone := newActive(t, uniqueEmail("tokens-deactivated"), auth.OwnerRoleID)
+		staffRealm.deactivated, _ = login(t, gone.Email)
+		expect(t, call(t, "POST", "/staff/"+gone.ID+"/deactivate", owner, nil), 200)
+
+		out := newActive(t, uniqueEmail("tokens-logged-out"), auth.OwnerRoleID)
+		access, refresh := login(t, out.Email)
+		expect(t, call(t, "POST", "/auth/logout", access, map[string]any{"refreshToken": refresh}), 204)
+		staffRealm.loggedOut = access
+	}
+	{
+		_, access, _ := activeCustomer(t, owner, uniqueEmail("tokens-customer"))
+		customerRealm.sub = claimSub(t, access)
+		control := signedToken(t, key, customerRealm.issuer, customerRealm.client, customerRealm.sub, time.Now().Add(time.Hour))
+		expect(t, call(t, "GET", "/customer-auth/me", control, nil), 200)
+
+		id, gone, _ := activeCustomer(t, owner, uniqueEmail("tokens-customer-deactivated"))
+		customerRealm.deactivated = gone
+		expect(t, call(t, "POST", "/customers/"+id+"/deactivate", owner, nil), 200)
+
+		_, access, refresh := activeCustomer(t, owner, uniqueEmail("tokens-customer-logged-out"))
+		expect(t, call(t, "POST", "/customer-auth/logout", access, map[string]any{"refreshToken": refresh}), 204)
+		customerRealm.loggedOut = access
+	}
+
+	var routes []string
+	for r, need := range auth.Routes {
+		if need != auth.Public {
+			routes = append(routes, r)
+		}
+	}
+	sort.Strings(routes)
+	cells := 0
+	for _, route := range routes {
+		r := staffRealm
+		if auth.Routes[route] == auth.CustomerSelf {
+			r = customerRealm
+		}
+		gateway := map[string]string{
+			"no token": "",
+			"garbage":  "not.a.jwt",
+			"expired":  signedToken(t, key, r.issuer, r.client, r.sub, time.Now().Add(-time.Minute)),
+			"another issuer": signedToken(t, key, st.Emu.Cognito+"/eu-west-1_Elsewhere", r.client, r.sub,
+				time.Now().Add(time.Hour)),
+		}
+		for name, tok := range gateway {
+			if a := matrixCall(t, route, tok); a.Status != 401 || a.Raw != `{"message":"Unauthorized"}` {
+				t.Errorf("%s, %s: %d %s, want API Gateway's 401", route, name, a.Status, a.Raw)
+			}
+			cells++
+		}
+		for name, tok := range map[string]string{"deactivated": r.deactivated, "logged out": r.loggedOut} {
+			a := matrixCall(t, route, tok)
+			if a.Status != 401 || a.str("code") != "unauthenticated" {
+				t.Errorf("%s, %s person's token: %d %s, want 401 unauthenticated", route, name, a.Status, a.Raw)
+			}
+			cells++
+		}
+	}
+	t.Logf("%d routes, %d cells checked", len(routes), cells)
+}
+
+// claimSub reads the sub of a token the API issued (no check: the test
+// only needs whom it names).
+func claimSub(t *testing.T, token string) string {
+	t.Helper()
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(token, claims); err != nil {
+		t.Fatal(err)
+	}
+	sub, _ := claims["sub"].(string)
+	return sub
 }
