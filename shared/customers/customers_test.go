@@ -106,3 +106,23 @@ func TestCustomersWithoutCompanySortLast(t *testing.T) {
 		t.Fatalf("company keys %q %q", with.GSI5SK, without.GSI5SK)
 	}
 }
+
+func TestShapes(t *testing.T) {
+	for s, want := range map[string]bool{"+31 20 123 4567": true, "(030) 555-01/2": true, "12": false, "+": false,
+		"1234x": false, "++123": false, strings.Repeat("1", 31): false} {
+		if isPhone(s) != want {
+			t.Errorf("isPhone(%q) = %v", s, !want)
+		}
+	}
+	for s, want := range map[string]bool{"NL851234567B01": true, "DE12": true, "D123": false, "NL1": false,
+		"NL12345678901234": false, "nl1234": false, "NL12-4": false} {
+		if isVAT(s) != want {
+			t.Errorf("isVAT(%q) = %v", s, !want)
+		}
+	}
+	for s, want := range map[string]bool{"NL": true, "N": false, "NLD": false, "n1": false} {
+		if isCountry(s) != want {
+			t.Errorf("isCountry(%q) = %v", s, !want)
+		}
+	}
+}
