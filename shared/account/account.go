@@ -83,11 +83,7 @@ type Service struct {
 // Profile reads a profile of the realm (consistently: answers follow writes).
 func (s *Service) Profile(ctx context.Context, id string) (store.Account, error) {
 	p := s.Realm.newProfile()
-	err := s.Store.Get(ctx, store.ProfileKey(s.Realm.Name, id), p, true)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, problem.NotFound
-	}
-	if err != nil {
+	if err := s.Store.Load(ctx, store.ProfileKey(s.Realm.Name, id), p); err != nil {
 		return nil, err
 	}
 	return p, nil

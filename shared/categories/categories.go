@@ -8,7 +8,6 @@ package categories
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"reflect"
@@ -221,11 +220,7 @@ func (s *Service) get(ctx context.Context, id string) (*store.Category, error) {
 		return nil, problem.NotFound
 	}
 	var c store.Category
-	err := s.Store.Get(ctx, store.CategoryKey(id), &c, true)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, problem.NotFound
-	}
-	if err != nil {
+	if err := s.Store.Load(ctx, store.CategoryKey(id), &c); err != nil {
 		return nil, err
 	}
 	return &c, nil

@@ -5,7 +5,6 @@ package roles
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -94,11 +93,7 @@ func (s *Service) role(ctx context.Context, id string) (*store.Role, error) {
 		return nil, problem.NotFound
 	}
 	var r store.Role
-	err := s.Store.Get(ctx, store.RoleKey(id), &r, true)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, problem.NotFound
-	}
-	if err != nil {
+	if err := s.Store.Load(ctx, store.RoleKey(id), &r); err != nil {
 		return nil, err
 	}
 	return &r, nil

@@ -5,13 +5,11 @@ package staff
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"backoffice/shared/account"
 	"backoffice/shared/auth"
 	"backoffice/shared/directory"
-	"backoffice/shared/problem"
 	"backoffice/shared/store"
 )
 
@@ -107,11 +105,7 @@ func (s *Service) accounts() *account.Service {
 // Profile reads a staff profile (consistently: answers follow writes).
 func (s *Service) Profile(ctx context.Context, id string) (*store.Staff, error) {
 	var p store.Staff
-	err := s.Store.Get(ctx, store.StaffKey(id), &p, true)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, problem.NotFound
-	}
-	if err != nil {
+	if err := s.Store.Load(ctx, store.StaffKey(id), &p); err != nil {
 		return nil, err
 	}
 	return &p, nil

@@ -4,6 +4,7 @@
 package store
 
 import (
+	"backoffice/shared/problem"
 	"context"
 	"errors"
 	"fmt"
@@ -96,6 +97,17 @@ func (s *Store) Get(ctx context.Context, key Key, out any, consistent bool) erro
 		return ErrNotFound
 	}
 	return attributevalue.UnmarshalMap(res.Item, out)
+}
+
+// Load reads the resource at key consistently (answers follow writes) and
+// answers problem.NotFound when it is missing: the read behind GET /x/{id}
+// and every change to x.
+func (s *Store) Load(ctx context.Context, key Key, out any) error {
+	err := s.Get(ctx, key, out, true)
+	if errors.Is(err, ErrNotFound) {
+		return problem.NotFound
+	}
+	return err
 }
 
 // BatchGet reads items by key (100 per call, plus retries of unprocessed
