@@ -284,6 +284,7 @@ func banner(emu *emulators.Set, stack *localstack.Stack, owner, ownerLine string
 	fmt.Printf("  Mail viewer   %s/\n", emu.SES)
 	fmt.Printf("  DynamoDB      %s   table %s\n", emu.DynamoDB, stack.Resource("Table"))
 	fmt.Printf("  Cognito       %s   staff pool %s, client %s\n", emu.Cognito, stack.Resource("StaffUserPool"), stack.Resource("StaffUserPoolClient"))
+	fmt.Printf("                %*s   customer pool %s, client %s\n", len(emu.Cognito), "", stack.Resource("CustomerUserPool"), stack.Resource("CustomerUserPoolClient"))
 	if emu.S3 != "" {
 		fmt.Printf("  S3            %s   (S3RVER/S3RVER, path-style)", emu.S3)
 		if b := stack.Resource("ThumbnailBucket"); b != "" {
@@ -405,6 +406,8 @@ func writeEnvFile(path string, emu *emulators.Set, stack *localstack.Stack) erro
 		"TABLE_NAME=" + stack.Resource("Table"),
 		"STAFF_POOL_ID=" + stack.Resource("StaffUserPool"),
 		"STAFF_CLIENT_ID=" + stack.Resource("StaffUserPoolClient"),
+		"CUSTOMER_POOL_ID=" + stack.Resource("CustomerUserPool"),
+		"CUSTOMER_CLIENT_ID=" + stack.Resource("CustomerUserPoolClient"),
 	}
 	if emu.S3 != "" {
 		lines = append(lines, "AWS_ENDPOINT_URL_S3="+emu.S3, "THUMBNAIL_BUCKET="+stack.Resource("ThumbnailBucket"))
