@@ -3,9 +3,10 @@
 // as SecureString parameters (scripts/deploy.sh creates them), in the local
 // stack they come from a generated file through the environment.
 //
-// Only functions that sign cursors import this package (it links the SSM
-// client), and they fetch the parameter on the first request that needs it:
-// a cold start of a list function that is not asked to page pays nothing.
+// Only functions that sign cursors import this package, and they fetch the
+// parameter (one signed HTTPS call, not the SSM client) on the first request
+// that needs it: a cold start of a list function that is not asked to page
+// pays nothing.
 package secret
 
 import (
