@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
 	"backoffice/shared/directory"
+	"backoffice/shared/ids"
+	"backoffice/shared/outbox"
 	"backoffice/shared/problem"
 	"backoffice/shared/store"
 )
@@ -16,7 +19,9 @@ import (
 // email changed, tx also moves the unique email claim and the auth record's
 // copy, and a person who has signed in gets their Cognito sign-in address
 // moved first; if the transaction then fails, the address is moved back, so
-// DynamoDB and Cognito never disagree for longer than the request.
+// DynamoDB and Cognito never disagree for longer than the request. The old
+// address of a person who has signed in gets a notice in the same
+// transaction.
 func (s *Service) WriteProfileChange(ctx context.Context, tx *store.Tx, p *store.Person, prevEmail string) error {
 	if p.Email == prevEmail {
 		return s.Store.Write(ctx, tx)
@@ -28,6 +33,15 @@ func (s *Service) WriteProfileChange(ctx context.Context, tx *store.Tx, p *store
 		return s.Store.Write(ctx, tx)
 	}
 	tx.Update(store.AuthKey(p.Sub), expression.Set(expression.Name("email"), expression.Value(p.Email)), existsCond(), nil)
+	// The old address hears of it: it was proven theirs when they signed
+	// up, and a takeover would start with exactly this change.
+	now := s.Now().UTC()
+	tx.PutNew(outbox.NewItem(ids.New(), "email-changed", p.Locale, prevEmail, s.Realm.mailData(map[string]string{
+		"firstName": p.FirstName,
+		"email":     prevEmail,
+		"newEmail":  p.Email,
+		"changedAt": now.Format(time.RFC3339),
+	}), now), nil)
 	if err := s.Dir.ChangeEmail(ctx, prevEmail, p.Email); err != nil {
 		if errors.Is(err, directory.ErrEmailTaken) {
 			return problem.EmailTaken

@@ -10,6 +10,9 @@ const (
 	Invitation      = "invitation"
 	PasswordReset   = "password-reset"
 	PasswordChanged = "password-changed"
+	// EmailChanged goes to the old address when a person's sign-in
+	// address changes, so a takeover does not pass unnoticed.
+	EmailChanged = "email-changed"
 )
 
 // Locales that have templates; anything else is rendered in DefaultLocale.
@@ -20,7 +23,8 @@ const DefaultLocale = "en"
 
 // Message is what to render: a template, a locale and its data. Data keys:
 // firstName, inviterName, shopName, email, link, expiresAt (RFC 3339) and,
-// for password-changed, changedAt (RFC 3339); audience "customer" words the
+// for password-changed and email-changed, changedAt (RFC 3339); for
+// email-changed, newEmail; audience "customer" words the
 // mail for a customer (their portal) instead of staff (the backoffice). Empty values leave out the
 // sentence that needs them; link is required for invitation and reset.
 type Message struct {

@@ -22,13 +22,14 @@ var required = map[string][]string{
 	Invitation:      {"link"},
 	PasswordReset:   {"link"},
 	PasswordChanged: nil,
+	EmailChanged:    {"newEmail"},
 }
 
 // viewFields are the names templates can use. Times are formatted for the
 // locale before rendering, so templates hold copy only.
 var viewFields = map[string]bool{
 	"Lang": true, "Subject": true, "FirstName": true, "InviterName": true, "ShopName": true,
-	"Email": true, "Link": true, "ExpiresAt": true, "ChangedAt": true, "Customer": true,
+	"Email": true, "Link": true, "ExpiresAt": true, "ChangedAt": true, "Customer": true, "NewEmail": true,
 }
 
 // Render renders m in its locale, or in DefaultLocale when there is no
@@ -78,6 +79,7 @@ func newView(lang string, d map[string]string) (map[string]string, error) {
 		"ShopName":    strings.TrimSpace(d["shopName"]),
 		"Email":       strings.TrimSpace(d["email"]),
 		"Link":        strings.TrimSpace(d["link"]),
+		"NewEmail":    strings.TrimSpace(d["newEmail"]),
 	}
 	if d["audience"] == "customer" { // customers' mails speak of their portal, not the backoffice
 		v["Customer"] = "yes"

@@ -16,6 +16,7 @@ func sample() map[string]string {
 		"link":        sampleLink,
 		"expiresAt":   "2026-11-30T14:05:00Z",
 		"changedAt":   "2026-11-30T14:05:00Z",
+		"newEmail":    "anna.new@example.com",
 	}
 }
 
@@ -223,9 +224,9 @@ func TestRenderPasswordChangedWithoutLink(t *testing.T) {
 
 func TestCustomerMailsSpeakOfThePortal(t *testing.T) {
 	for _, lang := range Locales {
-		for _, tpl := range []string{Invitation, PasswordReset, PasswordChanged} {
+		for _, tpl := range []string{Invitation, PasswordReset, PasswordChanged, EmailChanged} {
 			r, err := Render(Message{Template: tpl, Locale: lang, Data: map[string]string{
-				"audience": "customer", "shopName": "Bäckerei Müller", "link": sampleLink, "firstName": "Zoë",
+				"audience": "customer", "shopName": "Bäckerei Müller", "link": sampleLink, "firstName": "Zoë", "newEmail": "zoe@example.com",
 			}})
 			if err != nil {
 				t.Fatalf("%s/%s: %v", lang, tpl, err)
@@ -238,5 +239,22 @@ func TestCustomerMailsSpeakOfThePortal(t *testing.T) {
 				t.Errorf("%s/%s does not name the customer portal: %s", lang, tpl, r.Text)
 			}
 		}
+	}
+}
+
+func TestEmailChangedNamesBothAddresses(t *testing.T) {
+	for _, lang := range Locales {
+		r, err := Render(Message{Template: EmailChanged, Locale: lang, Data: sample()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, part := range []string{r.Text, r.HTML} {
+			if !strings.Contains(part, "anna@example.com") || !strings.Contains(part, "anna.new@example.com") {
+				t.Errorf("%s: both addresses belong in the notice:\n%s", lang, part)
+			}
+		}
+	}
+	if _, err := Render(Message{Template: EmailChanged, Locale: "en", Data: map[string]string{"email": "a@b.nl"}}); err == nil {
+		t.Error("a notice without the new address rendered")
 	}
 }

@@ -128,7 +128,7 @@ func (b *batch) message(it *Item, st *settings) mail.Message {
 	if data["shopName"] == "" {
 		data["shopName"] = st.ShopName
 	}
-	if it.Template == mail.PasswordChanged && data["changedAt"] == "" {
+	if (it.Template == mail.PasswordChanged || it.Template == mail.EmailChanged) && data["changedAt"] == "" {
 		data["changedAt"] = it.CreatedAt
 	}
 	locale := it.Locale

@@ -205,6 +205,13 @@ func TestCustomerPatch(t *testing.T) {
 		t.Fatalf("patch: %s", upd.Raw)
 	}
 	expect(t, call(t, "PATCH", "/customers/"+id, owner, map[string]any{"firstName": "Stale"}, "If-Match", etag), 412, "precondition_failed")
+	// The old address hears of it, naming the new one.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	notice, err := st.WaitMail(ctx, email, "sign-in address")
+	if err != nil || !strings.Contains(notice.Text, newEmail) {
+		t.Fatalf("no notice to the old address: %v %q", err, notice.Text)
+	}
 	// The sign-in address moved with it; the old one no longer works.
 	expect(t, call(t, "POST", "/customer-auth/login", "", map[string]any{"email": newEmail, "password": password}), 200)
 	expect(t, call(t, "POST", "/customer-auth/login", "", map[string]any{"email": email, "password": password}), 401, "invalid_credentials")
