@@ -210,10 +210,10 @@ func TestMeasureColdInitInterleaves(t *testing.T) {
 // The real thing: the hello-world Lambda built as the tool builds it.
 func TestHelloWorldColdInit(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a binary")
+		t.Skip("builds a binary; -short is for quick local runs, CI runs it")
 	}
 	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("no go command")
+		t.Fatal("no go command on PATH: the benchmark builds with it")
 	}
 	root, _ := filepath.Abs("../..")
 	bin := filepath.Join(t.TempDir(), "hello")

@@ -13,7 +13,8 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"gopkg.in/yaml.v3"
+
+	"backoffice/infra/template"
 )
 
 var update = flag.Bool("update", false, "rewrite "+JSONPath+" from "+DocumentPath)
@@ -29,53 +30,17 @@ type templateRoute struct {
 
 func templateRoutes(t *testing.T) map[string]templateRoute {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(root, "template.yaml"))
+	tpl, err := template.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatalf("template.yaml: %v", err)
+	}
+	list, err := tpl.Routes()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tpl struct {
-		Resources map[string]struct {
-			Type       string `yaml:"Type"`
-			Properties struct {
-				Events map[string]struct {
-					Type       string `yaml:"Type"`
-					Properties struct {
-						Method string `yaml:"Method"`
-						Path   string `yaml:"Path"`
-						Auth   struct {
-							Authorizer string `yaml:"Authorizer"`
-						} `yaml:"Auth"`
-					} `yaml:"Properties"`
-				} `yaml:"Events"`
-			} `yaml:"Properties"`
-		} `yaml:"Resources"`
-	}
-	if err := yaml.Unmarshal(raw, &tpl); err != nil {
-		t.Fatalf("template.yaml: %v", err)
-	}
 	routes := map[string]templateRoute{}
-	for id, res := range tpl.Resources {
-		if res.Type != "AWS::Serverless::Function" {
-			continue
-		}
-		for name, ev := range res.Properties.Events {
-			if ev.Type != "HttpApi" {
-				continue
-			}
-			p := ev.Properties
-			key := strings.ToUpper(p.Method) + " " + p.Path
-			if p.Method == "" || p.Path == "" {
-				t.Fatalf("%s event %s: Method or Path missing", id, name)
-			}
-			if _, dup := routes[key]; dup {
-				t.Fatalf("route %s twice in template.yaml", key)
-			}
-			authorizer := p.Auth.Authorizer
-			if authorizer == "" {
-				authorizer = "StaffJwt"
-			}
-			routes[key] = templateRoute{key: key, public: authorizer == "NONE", authorizer: authorizer}
-		}
+	for _, r := range list {
+		routes[r.Key] = templateRoute{key: r.Key, public: r.Authorizer == "NONE", authorizer: r.Authorizer}
 	}
 	if len(routes) == 0 {
 		t.Fatal("no HttpApi routes in template.yaml")

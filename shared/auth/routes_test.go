@@ -1,52 +1,27 @@
 package auth
 
 import (
-	"os"
 	"sort"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"backoffice/infra/template"
 )
 
-// templateRoutes lists "METHOD /path" → authorizer ("NONE" or "") of every
-// HttpApi event in template.yaml.
+// templateRoutes lists "METHOD /path" → authorizer ("NONE", or the JWT
+// authorizer guarding it) of every HttpApi event in template.yaml.
 func templateRoutes(t *testing.T) map[string]string {
 	t.Helper()
-	raw, err := os.ReadFile("../../template.yaml")
+	tpl, err := template.Load("../../template.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tpl struct {
-		Resources map[string]struct {
-			Type       string `yaml:"Type"`
-			Properties struct {
-				Events map[string]struct {
-					Type       string `yaml:"Type"`
-					Properties struct {
-						Method string `yaml:"Method"`
-						Path   string `yaml:"Path"`
-						Auth   struct {
-							Authorizer string `yaml:"Authorizer"`
-						} `yaml:"Auth"`
-					} `yaml:"Properties"`
-				} `yaml:"Events"`
-			} `yaml:"Properties"`
-		} `yaml:"Resources"`
-	}
-	if err := yaml.Unmarshal(raw, &tpl); err != nil {
+	list, err := tpl.Routes()
+	if err != nil {
 		t.Fatal(err)
 	}
 	routes := map[string]string{}
-	for _, r := range tpl.Resources {
-		for _, ev := range r.Properties.Events {
-			if ev.Type == "HttpApi" {
-				key := ev.Properties.Method + " " + ev.Properties.Path
-				if _, dup := routes[key]; dup {
-					t.Errorf("route %s is served by two functions", key)
-				}
-				routes[key] = ev.Properties.Auth.Authorizer
-			}
-		}
+	for _, r := range list {
+		routes[r.Key] = r.Authorizer
 	}
 	return routes
 }

@@ -38,7 +38,7 @@ func TestFunctionMemoryFindsChildBootstraps(t *testing.T) {
 	}
 	sleep, err := exec.LookPath("sleep")
 	if err != nil {
-		t.Skip("no sleep binary")
+		t.Fatal("no sleep binary on PATH (coreutils)")
 	}
 	raw, err := os.ReadFile(sleep)
 	if err != nil {
