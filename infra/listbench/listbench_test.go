@@ -63,12 +63,13 @@ func TestSection(t *testing.T) {
 		Meta:   bench.Meta{Date: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC), Command: "scripts/bench-lists.sh -n 5000"},
 		Shapes: shapes,
 		Sizes: []Size{{Customers: 1000, Costs: map[string]PageCost{
-			"sort=lastName": {Reading: Reading{Units: 6, Queries: 3, Items: 78}, Listed: 25, HasNext: true},
-			"q=rare":        {Reading: Reading{Units: 6, Queries: 12, Items: 1}, Listed: 1},
+			// Walk pages summed: 6 units, 3 Queries, 78 items per page.
+			"sort=lastName": {Reading: Reading{Units: 24, Queries: 12, Items: 312}, Pages: 4, Listed: 100},
+			"q=rare":        {Reading: Reading{Units: 6, Queries: 12, Items: 1}, Pages: 1, Listed: 1},
 		}, Latency: map[string]Latency{"sort=lastName": {Samples: []time.Duration{10 * time.Millisecond, 20 * time.Millisecond}}}},
 			{Customers: 5000, Costs: map[string]PageCost{
-				"sort=lastName": {Reading: Reading{Units: 6.5, Queries: 3, Items: 78}, Listed: 25, HasNext: true},
-				"q=rare":        {Reading: Reading{Units: 9, Queries: 12, Items: 6}, Listed: 5},
+				"sort=lastName": {Reading: Reading{Units: 26, Queries: 13, Items: 160}, Pages: 4, Listed: 100},
+				"q=rare":        {Reading: Reading{Units: 9, Queries: 12, Items: 6}, Pages: 1, Listed: 5},
 			}}},
 		Seeds: []Seeding{{From: 0, To: 1000, Took: time.Second}, {From: 1000, To: 5000, Took: 4 * time.Second}},
 		Load:  Load{Requests: 2, Concurrency: 2},
@@ -82,10 +83,10 @@ func TestSection(t *testing.T) {
 	}
 	for _, want := range []string{
 		"**Result: MISS** — 1 of 2 shapes within 1.2×",
-		"| sort=lastName | 6 | 6.5 | 1.08 | ≤ 1.2 | PASS | 3 / 3 | 78 / 78 | 25 / 25 |",
+		"| sort=lastName | 6 | 6.5 | 1.08 | ≤ 1.2 | PASS | 3 / 3.3 | 78 / 40 | 25 / 25 |",
 		"| q=rare | 6 | 9 | 1.50 | ≤ 1.2 | **FAIL** | 12 / 12 | 1 / 6 | 1 / 5 |",
 		"| sort=lastName | 10.0 / 20.0 | — |",
-		"- `q=rare`: not the same page: at 1,000 it lists 1 customers, at 5,000 5.",
+		"- `q=rare`: not the same page: at 1,000 a page lists 1 customers, at 5,000 5.",
 		"| 1,000 → 5,000 | 4,000 | 4s | 1000 |",
 		"| **0 → 5,000** | 5,000 | **5s** | 1000 |",
 	} {
@@ -106,7 +107,7 @@ func TestSection(t *testing.T) {
 // With a size in between, a miss says whether the cost still grows past it.
 func TestSectionWithMiddleSize(t *testing.T) {
 	cost := func(u float64, items, listed int) PageCost {
-		return PageCost{Reading: Reading{Units: u, Queries: 3, Items: items}, Listed: listed}
+		return PageCost{Reading: Reading{Units: u, Queries: 3, Items: items}, Pages: 1, Listed: listed}
 	}
 	rep := &Report{
 		Shapes: []Shape{{Name: "q=few"}, {Name: "sort=email"}},
@@ -121,7 +122,7 @@ func TestSectionWithMiddleSize(t *testing.T) {
 		"| q=few | 4 | 7.5 | 7.5 | 1.88 | ≤ 1.2 | **FAIL** | 1.00 | 3 / 3 / 3 | 37 / 78 / 78 | 25 / 25 / 25 |",
 		"| sort=email | 7.5 | 7.5 | 8 | 1.07 | ≤ 1.2 | PASS | 1.07 |",
 		"From 10,000 to 100,000 customers every shape is within 1.07× (highest: `sort=email`).",
-		"- `q=few`: the page's 3 Queries read 37 items at 1,000 but 78 at 100,000",
+		"- `q=few`: a page's 3 Queries read 37 items at 1,000 but 78 at 100,000",
 		"From 10,000 to 100,000: 1.00× (the cost has stopped growing",
 	} {
 		if !strings.Contains(text, want) {

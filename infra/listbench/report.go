@@ -2,6 +2,7 @@ package listbench
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -41,12 +42,12 @@ type Report struct {
 	Took    time.Duration // the whole run
 }
 
-// Ratio is the large size's read units over the small size's.
+// Ratio is the large size's read units per page over the small size's.
 func Ratio(small, large PageCost) float64 {
 	if small.Units == 0 {
 		return 0
 	}
-	return large.Units / small.Units
+	return large.PerPage() / small.PerPage()
 }
 
 func (r *Report) first() Size { return r.Sizes[0] }
@@ -78,6 +79,9 @@ func Thousands(n int) string {
 
 func units(u float64) string { return strconv.FormatFloat(u, 'f', -1, 64) }
 
+// mean writes a per-page figure with at most one decimal: 4, 4.1.
+func mean(x float64) string { return strconv.FormatFloat(math.Round(x*10)/10, 'f', -1, 64) }
+
 func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64)
 }
@@ -105,7 +109,7 @@ func (r *Report) Section() bench.Section {
 	}
 	b.WriteString("How: a fresh local stack (emulators on free ports of 127.0.0.1, in-memory DynamoDB Local, `infra/localstack` from template.yaml) and an owner signed in through the API. ")
 	fmt.Fprintf(&b, "Customers are seeded with `infra/seed` (BatchWriteItem, %d workers, the profile and the email claim of each; a quarter each inactive and invited, half active). ", r.Workers)
-	b.WriteString("*Read units* (RCU) are the page's Queries summed, each sent with `ReturnConsumedCapacity: TOTAL`, listed straight through `customers.Service.List` (the code of `GET /customers`) on a DynamoDB client wrapped to add them up; a second page counts only its own Queries. ")
+	fmt.Fprintf(&b, "*Read units* (RCU) are the Queries of a shape's first %d pages (fewer when the list ends) summed and divided by the pages, each Query sent with `ReturnConsumedCapacity: TOTAL`, listed straight through `customers.Service.List` (the code of `GET /customers`) on a DynamoDB client wrapped to add them up; a second-page shape starts at the page its first page's cursor gives. A mean, because one page may read a 4 KB step more or less than the next at any size: where a partition's read window runs out moves with the data. ", Walk)
 	if computed == 0 {
 		b.WriteString("DynamoDB Local returned `ConsumedCapacity` for every Query: eventually consistent, 0.5 per started 4 KB of the items read. ")
 	} else {
@@ -159,7 +163,7 @@ func (r *Report) Section() bench.Section {
 		s, l := r.first().Costs[sh.Name], r.last().Costs[sh.Name]
 		fmt.Fprintf(&b, "| %s |", sh.Name)
 		for _, sz := range r.Sizes {
-			fmt.Fprintf(&b, " %s |", units(sz.Costs[sh.Name].Units))
+			fmt.Fprintf(&b, " %s |", mean(sz.Costs[sh.Name].PerPage()))
 		}
 		ratio := Ratio(s, l)
 		res := "PASS"
@@ -170,11 +174,11 @@ func (r *Report) Section() bench.Section {
 		if mid {
 			fmt.Fprintf(&b, " %.2f |", Ratio(r.Sizes[len(r.Sizes)-2].Costs[sh.Name], l))
 		}
-		fmt.Fprintf(&b, " %s | %s | %s |\n", r.each(sh.Name, func(c PageCost) int { return c.Queries }),
-			r.each(sh.Name, func(c PageCost) int { return c.Items }), r.each(sh.Name, func(c PageCost) int { return c.Listed }))
+		fmt.Fprintf(&b, " %s | %s | %s |\n", r.each(sh.Name, func(c PageCost) float64 { return c.Mean(c.Queries) }),
+			r.each(sh.Name, func(c PageCost) float64 { return c.Mean(c.Items) }), r.each(sh.Name, func(c PageCost) float64 { return c.Mean(c.Listed) }))
 	}
-	b.WriteString("\n_Queries, items read and customers on the page are given per size, smallest first._\n\n")
-	b.WriteString("Reading the table: without a status filter a page merges the three status partitions (active, inactive, invited), and each partition's Query asks for limit + 1 items, because the merge must see past the page to order it and to know whether a partition goes on: about 3 × (limit + 1) items are read for `limit` listed. A status filter reads one partition. A search reads its sources (last name, first name, email, company) one after the other, each over the status partitions, until the page is full; a search with few or no matches reads all of them (12 Queries; DynamoDB bills each at least one 4 KB read). None of these numbers depends on the table size once the partitions hold more than a page's window.\n\n")
+	b.WriteString("\n_RCU, Queries, items read and customers listed are per page, per size, smallest first._\n\n")
+	b.WriteString("Reading the table: without a status filter a page merges the three status partitions (active, inactive, invited). Their first Queries go out together and share the page, ceil(limit / 3) + 1 items each; a partition whose items run out before the page is full is read again for what the page still lacks, plus one that tells whether the list goes on. So a page of 25 reads about 30 to 45 items in 3 or 4 Queries (2 round trips), not 3 × 26. A status filter reads one partition, limit + 1 items. A search reads its sources (last name, first name, email, company) one after the other, each over the status partitions, until the page is full; a search with few or no matches reads all of them (12 Queries; DynamoDB bills each at least one 4 KB read). None of these numbers depends on the table size once the partitions hold more than a page's window.\n\n")
 
 	if len(misses) > 0 {
 		b.WriteString("Why:\n\n")
@@ -231,10 +235,10 @@ func (r *Report) Section() bench.Section {
 }
 
 // each is one number of a shape per size: "3 / 3 / 3".
-func (r *Report) each(name string, f func(PageCost) int) string {
+func (r *Report) each(name string, f func(PageCost) float64) string {
 	parts := make([]string, len(r.Sizes))
 	for i, sz := range r.Sizes {
-		parts[i] = strconv.Itoa(f(sz.Costs[name]))
+		parts[i] = mean(f(sz.Costs[name]))
 	}
 	return strings.Join(parts, " / ")
 }
@@ -254,14 +258,15 @@ func (r *Report) why(name string) string {
 	small, large := Thousands(r.first().Customers), Thousands(r.last().Customers)
 	var out string
 	switch {
-	case s.Listed < l.Listed:
-		out = fmt.Sprintf("not the same page: at %s it lists %d customers, at %s %d. The search matches so few customers at %s that its sources are read to their end for a short page; at %s the same search fills the page. Per customer listed: %.3f units at %s, %.3f at %s.",
-			small, s.Listed, large, l.Listed, small, large, s.Units/float64(max(s.Listed, 1)), small, l.Units/float64(max(l.Listed, 1)), large)
-	case s.Items < l.Items:
-		out = fmt.Sprintf("the page's %d Queries read %d items at %s but %d at %s: at %s the matching customers are so few that a status partition holds fewer than the limit + 1 the merge asks of each, so its Query ends early; at %s every partition fills its window.",
-			s.Queries, s.Items, small, l.Items, large, small, large)
+	case s.Mean(s.Listed) < l.Mean(l.Listed):
+		out = fmt.Sprintf("not the same page: at %s a page lists %s customers, at %s %s. The search matches so few customers at %s that its sources are read to their end for a short page; at %s the same search fills the page. Per customer listed: %.3f units at %s, %.3f at %s.",
+			small, mean(s.Mean(s.Listed)), large, mean(l.Mean(l.Listed)), small, large, s.Units/float64(max(s.Listed, 1)), small, l.Units/float64(max(l.Listed, 1)), large)
+	case s.Mean(s.Items) < l.Mean(l.Items):
+		out = fmt.Sprintf("a page's %s Queries read %s items at %s but %s at %s: at %s the matching customers are so few that a status partition ends before its read window does; at %s every partition fills its window.",
+			mean(s.Mean(s.Queries)), mean(s.Mean(s.Items)), small, mean(l.Mean(l.Items)), large, small, large)
 	default:
-		out = fmt.Sprintf("%d Queries reading %d items at %s, %d Queries reading %d items at %s.", s.Queries, s.Items, small, l.Queries, l.Items, large)
+		out = fmt.Sprintf("%s Queries reading %s items per page at %s, %s Queries reading %s items at %s.",
+			mean(s.Mean(s.Queries)), mean(s.Mean(s.Items)), small, mean(l.Mean(l.Queries)), mean(l.Mean(l.Items)), large)
 	}
 	if len(r.Sizes) > 2 {
 		m := r.Sizes[len(r.Sizes)-2]
@@ -269,8 +274,8 @@ func (r *Report) why(name string) string {
 		verdict := "the cost has stopped growing: a page reads at most limit + 1 items per partition and source"
 		if ratio > MaxRatio {
 			verdict = "still growing"
-			if ml := m.Costs[name].Listed; ml < l.Listed {
-				verdict = fmt.Sprintf("at %s the page is still short, %d customers: it fills only at %s", Thousands(m.Customers), ml, large)
+			if mc := m.Costs[name]; mc.Mean(mc.Listed) < l.Mean(l.Listed) {
+				verdict = fmt.Sprintf("at %s a page is still short, %s customers: it fills only at %s", Thousands(m.Customers), mean(mc.Mean(mc.Listed)), large)
 			}
 		}
 		out += fmt.Sprintf(" From %s to %s: %.2f× (%s).", Thousands(m.Customers), large, ratio, verdict)

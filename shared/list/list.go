@@ -3,7 +3,7 @@ package list
 import (
 	"context"
 	"fmt"
-	"sort"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -97,67 +97,147 @@ func (l *Lister) sourceDone(spec Spec, pos position) bool {
 	return true
 }
 
-type head struct {
-	part string
-	item map[string]types.AttributeValue
+// window is what a page has read of one partition and not yet taken.
+type window struct {
+	part  string
+	items []map[string]types.AttributeValue // read, in list order, not taken
+	after map[string]string                 // the key the next read starts after
+	more  bool                              // the partition may go on after items
+	taken int                               // items this page took from it
 }
 
 // merge takes up to want items from src's partitions in sort-key order,
-// advancing pos past exactly the items it returns.
+// advancing pos past exactly the items it takes.
+//
+// A partition's item may be taken only while every other partition that
+// may go on still has a read item: one whose window is used up could hold a
+// smaller one (this matters when Skip drops items). Reads are sized so that
+// a page reads little more than it lists (readSize).
 func (l *Lister) merge(ctx context.Context, spec Spec, src Source, pos *position, want int) ([]map[string]types.AttributeValue, error) {
 	if pos.After == nil {
 		pos.After, pos.Done = map[string]map[string]string{}, map[string]bool{}
 	}
-	var heads []head
-	// frontier is the sort key up to which every unfinished partition has
-	// been read. Items past it may not be taken yet: a partition whose read
-	// window ended earlier could hold smaller ones (this matters when Skip
-	// drops items, so a window can be used up without filling the page).
-	skey := src.Index + "sk"
-	frontier, bounded := "", false
+	var windows []*window
 	for _, part := range src.Partitions {
-		if pos.Done[part] {
-			continue
+		if !pos.Done[part] {
+			windows = append(windows, &window{part: part, after: pos.After[part], more: true})
 		}
-		// One more than wanted tells whether the partition goes on.
-		items, done, err := l.query(ctx, spec, src, part, pos.After[part], want+1)
-		if err != nil {
+	}
+	skey := src.Index + "sk"
+	out := []map[string]types.AttributeValue{}
+	taken := 0 // items taken from all windows, skipped ones too
+	for len(out) < want || unsure(windows) {
+		var used []*window
+		for _, w := range windows {
+			if len(w.items) == 0 && w.more {
+				used = append(used, w)
+			}
+		}
+		if len(used) == 0 {
+			break // every partition is read to its end
+		}
+		if err := l.read(ctx, spec, src, used, readSize(used, want, want-len(out), taken)); err != nil {
 			return nil, err
 		}
-		for _, it := range items {
-			heads = append(heads, head{part, it})
-		}
-		if done {
-			// Every item left in the partition is among the heads; it is
-			// done once they are all consumed (checked below).
-			pos.Done[part] = true
-		} else if len(items) > 0 {
-			if last := str(items[len(items)-1][skey]); !bounded || before(last, frontier, spec.Descending) {
-				frontier, bounded = last, true
+		for len(out) < want {
+			w := nextWindow(windows, skey, spec.Descending)
+			if w == nil {
+				break
+			}
+			it := w.items[0]
+			w.items = w.items[1:]
+			w.taken++
+			taken++
+			pos.After[w.part] = keyOf(it, src.Index)
+			if src.Skip == nil || !src.Skip(it) {
+				out = append(out, it)
 			}
 		}
 	}
-	sort.SliceStable(heads, func(i, j int) bool {
-		return before(str(heads[i].item[skey]), str(heads[j].item[skey]), spec.Descending)
-	})
-	out := []map[string]types.AttributeValue{}
-	consumed := 0
-	for _, h := range heads {
-		if len(out) == want || bounded && before(frontier, str(h.item[skey]), spec.Descending) {
-			break
-		}
-		consumed++
-		pos.After[h.part] = keyOf(h.item, src.Index)
-		if src.Skip != nil && src.Skip(h.item) {
-			continue
-		}
-		out = append(out, h.item)
-	}
-	// A partition marked done still has unconsumed heads: not done yet.
-	for _, h := range heads[consumed:] {
-		pos.Done[h.part] = false
+	for _, w := range windows {
+		pos.Done[w.part] = !w.more && len(w.items) == 0
 	}
 	return out, nil
+}
+
+// readSize is how many items to ask of each used-up window, need being what
+// the page still lacks of want. The first reads share the page between the
+// partitions: a page of 25 over three statuses reads 3 × 10, not 3 × 26.
+// Later one window is used up at a time; it is asked for its share of what
+// is missing, judged by how many of the items taken so far it gave. Each
+// read asks for one more, which tells whether the partition goes on.
+func readSize(used []*window, want, need, taken int) int {
+	switch {
+	case taken == 0:
+		return (want+len(used)-1)/len(used) + 1
+	case len(used) == 1:
+		return (need*used[0].taken+taken-1)/taken + 1
+	default:
+		return need + 1
+	}
+}
+
+// unsure reports whether the windows can't tell if the list goes on: none
+// has an item left, yet one ended with its Query's Limit, which DynamoDB
+// answers with a start key even when nothing follows. A full page then reads
+// one more item rather than give a cursor to a page that may be empty.
+func unsure(windows []*window) bool {
+	more := false
+	for _, w := range windows {
+		if len(w.items) > 0 {
+			return false
+		}
+		more = more || w.more
+	}
+	return more
+}
+
+// nextWindow is the window whose first item comes next in the list, or nil
+// when none may be taken: all are empty, or one that may go on is used up.
+func nextWindow(windows []*window, skey string, descending bool) *window {
+	var next *window
+	for _, w := range windows {
+		switch {
+		case len(w.items) == 0 && w.more:
+			return nil
+		case len(w.items) == 0:
+			continue
+		case next == nil || before(str(w.items[0][skey]), str(next.items[0][skey]), descending):
+			next = w
+		}
+	}
+	return next
+}
+
+// read fills the given used-up windows with up to n items each, with their
+// Queries sent at the same time: a page over three partitions waits for one
+// round trip, not three.
+func (l *Lister) read(ctx context.Context, spec Spec, src Source, windows []*window, n int) error {
+	errs := make([]error, len(windows))
+	var wg sync.WaitGroup
+	for i, w := range windows {
+		wg.Go(func() {
+			items, done, err := l.query(ctx, spec, src, w.part, w.after, n)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			w.items = items
+			// Without a filter a Query returns Limit items unless the
+			// partition ends, so an empty answer is its end.
+			w.more = !done && len(items) > 0
+			if len(items) > 0 {
+				w.after = keyOf(items[len(items)-1], src.Index)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // before reports whether sort key a comes before b in the list's order.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -20,14 +22,16 @@ import (
 // the partition, begins_with on the sort key, order, Limit, start key.
 type queryDB struct {
 	store.DB
-	items   []map[string]types.AttributeValue
+	items []map[string]types.AttributeValue
+
+	mu      sync.Mutex // the Lister sends a page's first Queries at once
 	queries int
+	read    int // items returned
 }
 
 func s(v types.AttributeValue) string { return v.(*types.AttributeValueMemberS).Value }
 
 func (d *queryDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	d.queries++
 	idx := *in.IndexName
 	var part, prefix string
 	if m := eqRe.FindStringSubmatch(*in.KeyConditionExpression); m != nil {
@@ -56,12 +60,18 @@ func (d *queryDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*d
 		}
 	}
 	out := &dynamodb.QueryOutput{}
-	if int(*in.Limit) < len(rows) {
+	// Like DynamoDB, a Query that reaches its Limit gives a start key
+	// even when nothing follows.
+	if int(*in.Limit) <= len(rows) {
 		rows = rows[:*in.Limit]
 		last := rows[len(rows)-1]
 		out.LastEvaluatedKey = map[string]types.AttributeValue{"pk": last["pk"], "sk": last["sk"], idx + "pk": last[idx+"pk"], idx + "sk": last[idx+"sk"]}
 	}
 	out.Items = rows
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.queries++
+	d.read += len(rows)
 	return out, nil
 }
 
@@ -102,6 +112,13 @@ func walk(t *testing.T, l *Lister, spec Spec) []string {
 		}
 		if len(page.Items) > spec.Limit {
 			t.Fatalf("page of %d > limit %d", len(page.Items), spec.Limit)
+		}
+		// Each Query reads one more than it may take, so a list that
+		// ends on a full page says so: no cursor to an empty page. (With
+		// Skip or several sources the next page may hold only what is
+		// skipped; that page is empty, and the walk still ends.)
+		if len(page.Items) == 0 && cursor != "" && len(spec.Sources) == 1 && spec.Sources[0].Skip == nil {
+			t.Fatalf("page %d is empty; the one before gave a cursor to it", pages+1)
 		}
 		for _, it := range page.Items {
 			ids = append(ids, s(it["id"]))
@@ -196,16 +213,60 @@ func TestCursorTamperingAndShape(t *testing.T) {
 	}
 }
 
+// A page reads about what it lists, whatever the table size: the first
+// Queries share the page between the three partitions (ceil(25/3) + 1 = 10
+// each) and a partition used up early is read again for what is missing.
 func TestPageReadsDoNotGrowWithTableSize(t *testing.T) {
-	for _, n := range []int{300, 3000} {
+	for _, n := range []int{300, 3000, 30000} {
 		db := people(n)
 		l := &Lister{Store: store.New(db, "t"), Signer: NewSigner("k")}
 		spec := Spec{Sources: []Source{{Index: "gsi1", Partitions: []string{"STAFF#active", "STAFF#inactive", "STAFF#invited"}}}, Limit: 25, Shape: "x"}
-		if _, err := l.Run(context.Background(), spec, ""); err != nil {
+		page, err := l.Run(context.Background(), spec, "")
+		if err != nil {
 			t.Fatal(err)
 		}
-		if db.queries != 3 {
-			t.Fatalf("%d items: %d queries for one page, want 3", n, db.queries)
+		if len(page.Items) != 25 || page.Next == nil {
+			t.Fatalf("%d items: a page of %d, next %v", n, len(page.Items), page.Next)
+		}
+		if db.queries < 3 || db.queries > 5 || db.read < 26 || db.read > 36 {
+			t.Fatalf("%d items: %d Queries read %d items for a page of 25; want 3 to 5 Queries and 26 to 36 items", n, db.queries, db.read)
+		}
+	}
+}
+
+// Partitions of very different sizes (most people active) and searches that
+// skip: every walk returns what sorting the whole table gives, each item
+// once, whatever the page size.
+func TestMergeMatchesSortOnSkewedPartitions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	statuses := []string{"active", "inactive", "invited"}
+	for round := range 40 {
+		db := &queryDB{}
+		n := rng.IntN(400)
+		weights := []int{1 + rng.IntN(50), rng.IntN(5), rng.IntN(3)}
+		for i := range n {
+			st, r := 0, rng.IntN(weights[0]+weights[1]+weights[2])
+			for r >= weights[st] {
+				r -= weights[st]
+				st++
+			}
+			db.items = append(db.items, item(fmt.Sprintf("P%04d", i), statuses[st], fmt.Sprintf("l%03d", rng.IntN(300)), fmt.Sprintf("f%02d", rng.IntN(40))))
+		}
+		l := &Lister{Store: store.New(db, "t"), Signer: NewSigner("k")}
+		desc := round%2 == 1
+		skip := func(it map[string]types.AttributeValue) bool { return strings.HasPrefix(s(it["gsi1sk"]), "l1") }
+		spec := Spec{Limit: 1 + rng.IntN(30), Descending: desc, Shape: "r", Sources: []Source{{
+			Index: "gsi2", Partitions: []string{"STAFF#active", "STAFF#inactive", "STAFF#invited"}, Skip: skip}}}
+		var want []string
+		rows := append([]map[string]types.AttributeValue(nil), db.items...)
+		sort.Slice(rows, func(i, j int) bool { return before(s(rows[i]["gsi2sk"]), s(rows[j]["gsi2sk"]), desc) })
+		for _, r := range rows {
+			if !skip(r) {
+				want = append(want, s(r["id"]))
+			}
+		}
+		if got := walk(t, l, spec); strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("round %d (%d people, weights %v, limit %d, desc %v):\n got %v\nwant %v", round, n, weights, spec.Limit, desc, got, want)
 		}
 	}
 }
@@ -224,5 +285,27 @@ func TestSkippedItemsDoNotBreakOrder(t *testing.T) {
 		Skip: func(it map[string]types.AttributeValue) bool { return strings.HasPrefix(s(it["gsi1sk"]), "skip") }}}}
 	if got := strings.Join(walk(t, l, spec), ","); got != "B,C" {
 		t.Fatalf("got %s, want B,C", got)
+	}
+}
+
+// A list that ends on a full page gives no cursor, however its items fall
+// between the partitions: every read asks for one more than it may take.
+func TestListEndingOnAFullPageHasNoCursor(t *testing.T) {
+	for limit := 1; limit <= 12; limit++ {
+		for inA := 0; inA <= 3*limit; inA++ {
+			inB := 2*limit - inA%(2*limit) // the two together fill whole pages
+			db := &queryDB{}
+			for i := range inA {
+				db.items = append(db.items, item(fmt.Sprintf("A%02d", i), "active", fmt.Sprintf("a%02d", i), "x"))
+			}
+			for i := range inB {
+				db.items = append(db.items, item(fmt.Sprintf("B%02d", i), "invited", fmt.Sprintf("b%02d", i), "x"))
+			}
+			l := &Lister{Store: store.New(db, "t"), Signer: NewSigner("k")}
+			spec := Spec{Limit: limit, Shape: "f", Sources: []Source{{Index: "gsi1", Partitions: []string{"STAFF#active", "STAFF#invited"}}}}
+			if got := walk(t, l, spec); len(got) != inA+inB {
+				t.Fatalf("limit %d, %d + %d items: walked %d", limit, inA, inB, len(got))
+			}
+		}
 	}
 }

@@ -139,7 +139,11 @@ func run(o options) error {
 
 		size := listbench.Size{Customers: n, Costs: map[string]listbench.PageCost{}}
 		for _, sh := range rep.Shapes {
-			c, err := listbench.MeasurePage(ctx, svc, lister, cdb, sh)
+			pages := listbench.Walk
+			if len(rep.Sizes) > 0 {
+				pages = rep.Sizes[0].Costs[sh.Name].Pages // page k against page k
+			}
+			c, err := listbench.MeasurePages(ctx, svc, lister, cdb, sh, pages)
 			if err != nil {
 				return err
 			}
@@ -147,8 +151,8 @@ func run(o options) error {
 				return err
 			}
 			size.Costs[sh.Name] = c
-			logf("  %-40s %5s RCU  %2d Queries  %3d items read  %3d listed  List alone %s ms", sh.Name,
-				strconv.FormatFloat(c.Units, 'f', -1, 64), c.Queries, c.Items, c.Listed, msStr(c.Direct))
+			logf("  %-40s %5.2f RCU  %4.1f Queries  %5.1f items read  %5.1f listed per page (%d pages)  List alone %s ms", sh.Name,
+				c.PerPage(), c.Mean(c.Queries), c.Mean(c.Items), c.Mean(c.Listed), c.Pages, msStr(c.Direct))
 		}
 		if o.load.Requests > 0 {
 			// A fresh token for each size: seeding 100,000 can outlast one.
