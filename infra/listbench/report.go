@@ -153,7 +153,7 @@ func (r *Report) Section() bench.Section {
 	if mid {
 		fmt.Fprintf(&b, " ratio %s / %s |", large, Thousands(r.Sizes[len(r.Sizes)-2].Customers))
 	}
-	b.WriteString(" Queries | items read | customers on the page |\n|---|")
+	b.WriteString(" Queries | items read | customers listed |\n|---|")
 	b.WriteString(strings.Repeat("---:|", len(r.Sizes)) + "---:|---|---|")
 	if mid {
 		b.WriteString("---:|")
@@ -178,7 +178,7 @@ func (r *Report) Section() bench.Section {
 			r.each(sh.Name, func(c PageCost) float64 { return c.Mean(c.Items) }), r.each(sh.Name, func(c PageCost) float64 { return c.Mean(c.Listed) }))
 	}
 	b.WriteString("\n_RCU, Queries, items read and customers listed are per page, per size, smallest first._\n\n")
-	b.WriteString("Reading the table: without a status filter a page merges the three status partitions (active, inactive, invited). Their first Queries go out together and share the page, ceil(limit / 3) + 1 items each; a partition whose items run out before the page is full is read again for what the page still lacks, plus one that tells whether the list goes on. So a page of 25 reads about 30 to 45 items in 3 or 4 Queries (2 round trips), not 3 × 26. A status filter reads one partition, limit + 1 items. A search reads its sources (last name, first name, email, company) one after the other, each over the status partitions, until the page is full; a search with few or no matches reads all of them (12 Queries; DynamoDB bills each at least one 4 KB read). None of these numbers depends on the table size once the partitions hold more than a page's window.\n\n")
+	b.WriteString("Reading the table: without a status filter a page merges the three status partitions (active, inactive, invited). Their first Queries go out together and share the page, ceil(limit / 3) + 1 items each; a partition whose items run out before the page is full is read again for its share of what the page still lacks, plus one that tells whether the list goes on. So a page of 25 reads about 30 to 45 items in 3 to 5 Queries (mostly 2 round trips), not 3 × 26 in 3 round trips. A status filter reads one partition, limit + 1 items. A search reads its sources (last name, first name, email, company) one after the other, each over the status partitions, until the page is full; a search with few or no matches reads all of them (12 Queries; DynamoDB bills each at least one 4 KB read). None of these numbers depends on the table size once the partitions hold more than a page's window.\n\n")
 
 	if len(misses) > 0 {
 		b.WriteString("Why:\n\n")
