@@ -193,7 +193,7 @@ func (s *Service) activate(ctx context.Context, tok *store.Token, a store.Accoun
 	s.Realm.activated(tx, a)
 	actor := client
 	actor.ID, actor.Email = p.ID, p.Email
-	ev := audit.New(actor, s.Realm.Action("accept_invitation"), s.Realm.Name, p.ID, "Accepted the invitation", now, 0)
+	ev := audit.New(actor, s.Realm.Action("accept_invitation"), s.Realm.Name, p.ID, "Accepted the invitation", now)
 	ev.Changes = audit.Diff(before, after)
 	ev.Add(tx)
 	return s.Store.Write(ctx, tx)
@@ -284,7 +284,7 @@ func (s *Service) Resend(ctx context.Context, actor audit.Actor, inviterName, id
 		tx.Delete(store.TokenKey(oldHash), nil, nil)
 	}
 	s.Realm.QueueInvitation(tx, p, inv, inviterName, settings.ShopName, linkBase)
-	audit.New(actor, s.Realm.Action("resend_invitation"), s.Realm.Name, p.ID, "Sent a new invitation to "+p.Email, now, Retention(settings)).Add(tx)
+	audit.New(actor, s.Realm.Action("resend_invitation"), s.Realm.Name, p.ID, "Sent a new invitation to "+p.Email, now).Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return nil, err
 	}

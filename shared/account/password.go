@@ -42,7 +42,8 @@ func (s *Service) Forgot(ctx context.Context, actor audit.Actor, email, linkBase
 		return err
 	}
 	// The actor stays anonymous: anyone can type an address, so the event
-	// must not claim the person asked.
+	// must not claim the person asked. It keeps the shop's retention.
+	actor.Retention = Retention(settings)
 	_, err = s.queueReset(ctx, actor, a.Base(), settings, linkBase, "Asked for a password reset", forgotGap)
 	if errors.Is(err, problem.Conflict) {
 		return nil // deactivated meanwhile, or a mail just went out: no mail, and the same 202
@@ -84,7 +85,7 @@ func (s *Service) queueReset(ctx context.Context, actor audit.Actor, p *store.Pe
 		"link":      s.Realm.Link(linkBase, "reset-password", raw),
 		"expiresAt": expires.Format(time.RFC3339),
 	}), now), nil)
-	audit.New(actor, s.Realm.Action("password_reset_requested"), s.Realm.Name, p.ID, summary, now, Retention(settings)).Add(tx)
+	audit.New(actor, s.Realm.Action("password_reset_requested"), s.Realm.Name, p.ID, summary, now).Add(tx)
 	return expires, s.Store.Write(ctx, tx)
 }
 
@@ -223,7 +224,7 @@ func (s *Service) passwordChanged(tx *store.Tx, p *store.Person, now time.Time, 
 		"changedAt": now.Format(time.RFC3339),
 	}), now), nil)
 	actor.ID, actor.Email = p.ID, p.Email
-	audit.New(actor, s.Realm.Action(verb), s.Realm.Name, p.ID, summary, now, 0).Add(tx)
+	audit.New(actor, s.Realm.Action(verb), s.Realm.Name, p.ID, summary, now).Add(tx)
 }
 
 // ChangePassword sets a new password after checking the current one. Every

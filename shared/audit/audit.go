@@ -62,11 +62,10 @@ const TimeFormat = "2006-01-02T15:04:05.000000000Z07:00"
 // DefaultRetention is how long events are kept when settings say nothing.
 const DefaultRetention = 400 * 24 * time.Hour
 
-// New builds an event at now. Changes are added with Diff.
-func New(actor Actor, action, targetType, targetID, summary string, now time.Time, retention time.Duration) Event {
-	if retention <= 0 {
-		retention = actor.Retention
-	}
+// New builds an event at now, kept for the actor's Retention. Changes are
+// added with Diff.
+func New(actor Actor, action, targetType, targetID, summary string, now time.Time) Event {
+	retention := actor.Retention
 	if retention <= 0 {
 		retention = DefaultRetention
 	}

@@ -7,12 +7,16 @@ import (
 
 func TestNewKeysAndRetention(t *testing.T) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	e := New(Actor{ID: "P1", Email: "a@x.nl", RequestID: "r1"}, "staff.invite", "staff", "P2", "Invited b@x.nl", now, 0)
+	e := New(Actor{ID: "P1", Email: "a@x.nl", RequestID: "r1"}, "staff.invite", "staff", "P2", "Invited b@x.nl", now)
 	if e.PK != "AUDIT#2026-11" || e.GSI1PK != "AUDIT#ACTOR#P1" || e.GSI2PK != "AUDIT#TARGET#staff#P2" {
 		t.Fatalf("keys %+v", e)
 	}
 	if e.TTL != now.Add(DefaultRetention).Unix() || e.RequestID != "r1" {
 		t.Fatalf("ttl/request %+v", e)
+	}
+	kept := New(Actor{ID: "P1", Retention: 45 * 24 * time.Hour}, "staff.update", "staff", "P2", "Updated", now)
+	if kept.TTL != now.Add(45*24*time.Hour).Unix() {
+		t.Fatalf("ttl %d, want the actor's retention of 45 days", kept.TTL)
 	}
 }
 

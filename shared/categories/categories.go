@@ -406,7 +406,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (*Vie
 		tx.Update(store.CategoryKey(c.ParentID), expression.Add(expression.Name("childCount"), expression.Value(1)), &cond,
 			problem.Invalid("parentId", "no such category"))
 	}
-	ev := audit.New(actor, "category.create", "category", c.ID, "Created category "+c.Name, now, 0)
+	ev := audit.New(actor, "category.create", "category", c.ID, "Created category "+c.Name, now)
 	ev.Changes = audit.Diff(nil, snapshot(c))
 	ev.Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {

@@ -133,7 +133,7 @@ func (s *Service) deleteChunks(ctx context.Context, actor audit.Actor, root *sto
 		for _, p := range parents {
 			tx.Update(store.CategoryKey(p), expression.Add(expression.Name("childCount"), expression.Value(-parentDec[p])), nil, nil)
 		}
-		ev := audit.New(actor, "category.delete", "category", root.ID, summary(root, names), now, 0)
+		ev := audit.New(actor, "category.delete", "category", root.ID, summary(root, names), now)
 		if len(part) == 1 && part[0].ID == root.ID {
 			ev.Changes = audit.Diff(snapshot(root), nil)
 		}

@@ -154,7 +154,7 @@ func (s *Service) renumber(ctx context.Context, actor audit.Actor, parentID stri
 				problem.Conflict.With("The order of these categories changed meanwhile; try again."))
 		}
 		ev := audit.New(actor, "category.renumber", "category", target,
-			fmt.Sprintf("Spread out the positions of %d categories to make room", end-start), now, 0)
+			fmt.Sprintf("Spread out the positions of %d categories to make room", end-start), now)
 		ev.Add(tx)
 		if err := s.Store.Write(ctx, tx); err != nil {
 			return err

@@ -84,7 +84,7 @@ func (s *Service) Thumbnail(ctx context.Context, actor audit.Actor, id string, i
 		Set(expression.Name("thumbnailKey"), expression.Value(c.ThumbnailKey)).
 		Set(expression.Name("updatedAt"), expression.Value(c.UpdatedAt)).
 		Set(expression.Name("version"), expression.Value(c.Version)), &cond, problem.PreconditionFailed)
-	ev := audit.New(actor, "category.thumbnail", "category", c.ID, "New thumbnail for category "+c.Name, now, 0)
+	ev := audit.New(actor, "category.thumbnail", "category", c.ID, "New thumbnail for category "+c.Name, now)
 	ev.Changes = audit.Diff(map[string]any{"thumbnailUrl": old.ThumbnailURL}, map[string]any{"thumbnailUrl": c.ThumbnailURL})
 	ev.Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {

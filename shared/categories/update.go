@@ -113,7 +113,7 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id string, in I
 			tx.Update(store.CategoryKey(old.ParentID), expression.Add(expression.Name("childCount"), expression.Value(-1)), nil, nil)
 		}
 	}
-	ev := audit.New(actor, "category.update", "category", c.ID, "Updated category "+c.Name, now, 0)
+	ev := audit.New(actor, "category.update", "category", c.ID, "Updated category "+c.Name, now)
 	ev.Changes = changes
 	ev.Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {

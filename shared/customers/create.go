@@ -57,7 +57,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, creatorName str
 	}
 	tx.PutNew(c.Index(), problem.Conflict)
 	tx.PutNew(store.NewEmailClaim(store.RealmCustomer, c.Email, c.ID), problem.EmailTaken)
-	ev := audit.New(actor, "customer.create", "customer", c.ID, "Added customer "+c.Email, now, account.Retention(settings))
+	ev := audit.New(actor, "customer.create", "customer", c.ID, "Added customer "+c.Email, now)
 	ev.Changes = audit.Diff(nil, snapshot(c))
 	ev.Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {

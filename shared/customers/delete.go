@@ -75,7 +75,7 @@ func (s *Service) markDeleting(ctx context.Context, actor audit.Actor, c *store.
 
 func (s *Service) deleteAudit(actor audit.Actor, c *store.Customer) audit.Event {
 	// The event keeps who the customer was: the profile is about to go.
-	ev := audit.New(actor, "customer.delete", "customer", c.ID, "Deleted customer "+c.FirstName+" "+c.LastName+" <"+c.Email+">", s.Now(), 0)
+	ev := audit.New(actor, "customer.delete", "customer", c.ID, "Deleted customer "+c.FirstName+" "+c.LastName+" <"+c.Email+">", s.Now())
 	ev.Changes = audit.Diff(snapshot(c), nil)
 	return ev
 }

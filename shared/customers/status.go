@@ -85,7 +85,7 @@ func (s *Service) setStatus(ctx context.Context, actor audit.Actor, c *store.Cus
 	if status == store.StatusInactive {
 		action = "customer.deactivate"
 	}
-	ev := audit.New(actor, action, "customer", c.ID, fmt.Sprintf("%s → %s: %s", prevStatus, status, c.Email), now, 0)
+	ev := audit.New(actor, action, "customer", c.ID, fmt.Sprintf("%s → %s: %s", prevStatus, status, c.Email), now)
 	ev.Changes = audit.Diff(map[string]any{"status": prevStatus}, map[string]any{"status": status})
 	ev.Add(tx)
 	return s.Store.Write(ctx, tx)

@@ -70,7 +70,7 @@ func (s *Service) update(ctx context.Context, actor audit.Actor, c *store.Custom
 	tx := s.Store.Tx()
 	cond := expression.Name("version").Equal(expression.Value(prevVersion))
 	c.Put(tx, &cond, problem.PreconditionFailed)
-	ev := audit.New(actor, action, "customer", c.ID, summary+c.Email, now, 0)
+	ev := audit.New(actor, action, "customer", c.ID, summary+c.Email, now)
 	ev.Changes = changes
 	ev.Add(tx)
 	if err := s.accounts().WriteProfileChange(ctx, tx, &c.Person, prevEmail); err != nil {

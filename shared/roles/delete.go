@@ -71,7 +71,7 @@ func (s *Service) markDeleting(ctx context.Context, actor audit.Actor, r *store.
 	tx.Update(store.RoleKey(r.ID), expression.Set(expression.Name("deleting"), expression.Value(true)).
 		Set(expression.Name("updatedAt"), expression.Value(now.Format(time.RFC3339))).
 		Add(expression.Name("version"), expression.Value(1)), &cond, problem.PreconditionFailed)
-	ev := audit.New(actor, "role.delete", "role", r.ID, fmt.Sprintf("Deleted role %s (%d members)", r.Name, r.MemberCount), now, 0)
+	ev := audit.New(actor, "role.delete", "role", r.ID, fmt.Sprintf("Deleted role %s (%d members)", r.Name, r.MemberCount), now)
 	ev.Changes = audit.Diff(snapshot(r), nil)
 	ev.Add(tx)
 	return s.Store.Write(ctx, tx)

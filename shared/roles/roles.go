@@ -195,7 +195,7 @@ func (s *Service) Create(ctx context.Context, caller *auth.Caller, actor audit.A
 	tx := s.Store.Tx()
 	tx.PutNew(r.Index(), problem.Conflict)
 	tx.PutNew(nameClaim(r), problem.NameTaken)
-	ev := audit.New(actor, "role.create", "role", r.ID, "Created role "+r.Name, now, 0)
+	ev := audit.New(actor, "role.create", "role", r.ID, "Created role "+r.Name, now)
 	ev.Changes = audit.Diff(nil, snapshot(r))
 	ev.Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {
@@ -277,7 +277,7 @@ func (s *Service) Update(ctx context.Context, caller *auth.Caller, actor audit.A
 		tx.Delete(store.RoleNameKey(text.Fold(oldName)), nil, nil)
 		tx.PutNew(nameClaim(r), problem.NameTaken)
 	}
-	ev := audit.New(actor, "role.update", "role", r.ID, "Updated role "+r.Name, now, 0)
+	ev := audit.New(actor, "role.update", "role", r.ID, "Updated role "+r.Name, now)
 	ev.Changes = changes
 	ev.Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {

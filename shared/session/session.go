@@ -100,7 +100,7 @@ func (s *Service) login(ctx context.Context, email, password string, c Client, l
 	limits.clear(tx, now, email)
 	if limited {
 		actor := audit.Actor{ID: rec.PersonID, Email: email, RequestID: c.RequestID, SourceIP: c.IP, Retention: in.retention}
-		audit.New(actor, s.Realm+".login", s.Realm, rec.PersonID, "Signed in", now, 0).Add(tx)
+		audit.New(actor, s.Realm+".login", s.Realm, rec.PersonID, "Signed in", now).Add(tx)
 	}
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return nil, err
@@ -229,7 +229,7 @@ func (s *Service) Logout(ctx context.Context, caller Caller, refreshToken string
 		Or(expression.Name("personId").Equal(expression.Value(caller.PersonID)))
 	tx.Delete(store.SessionKey(tokens.Hash(refreshToken)), &own, problem.Invalid("refreshToken", "is not a session of yours"))
 	actor := audit.Actor{ID: caller.PersonID, Email: caller.Email, RequestID: c.RequestID, SourceIP: c.IP, Retention: caller.Retention}
-	audit.New(actor, s.Realm+".logout", s.Realm, caller.PersonID, "Signed out", now, 0).Add(tx)
+	audit.New(actor, s.Realm+".logout", s.Realm, caller.PersonID, "Signed out", now).Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return err
 	}
@@ -251,7 +251,7 @@ func (s *Service) LogoutAll(ctx context.Context, caller Caller, c Client) error 
 		expression.Set(expression.Name("tokensNotBefore"), expression.Value(now.Unix())),
 		existsCond(), problem.Unauthenticated)
 	actor := audit.Actor{ID: caller.PersonID, Email: caller.Email, RequestID: c.RequestID, SourceIP: c.IP, Retention: caller.Retention}
-	audit.New(actor, s.Realm+".logout_all", s.Realm, caller.PersonID, "Signed out everywhere", now, 0).Add(tx)
+	audit.New(actor, s.Realm+".logout_all", s.Realm, caller.PersonID, "Signed out everywhere", now).Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return err
 	}

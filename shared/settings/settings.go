@@ -165,7 +165,7 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, p Patch, ifMatc
 		And(expression.Name("seatsUsed").LessThanEqual(expression.Value(st.SeatLimit)))
 	tx := s.Store.Tx()
 	tx.Update(store.SettingsKey(), update, &cond, problem.PreconditionFailed.With("Settings or seats changed meanwhile; reload and try again."))
-	ev := audit.New(actor, "settings.update", "settings", "shop", "Changed settings", now, 0)
+	ev := audit.New(actor, "settings.update", "settings", "shop", "Changed settings", now)
 	ev.Changes = changes
 	ev.Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {

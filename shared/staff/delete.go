@@ -68,7 +68,7 @@ func (s *Service) markDeleting(ctx context.Context, actor audit.Actor, p *store.
 
 func (s *Service) deleteAudit(actor audit.Actor, p *store.Staff) audit.Event {
 	// The event keeps who the person was: the profile is about to go.
-	ev := audit.New(actor, "staff.delete", "staff", p.ID, "Deleted "+account.FullName(&p.Person)+" <"+p.Email+">", s.Now(), 0)
+	ev := audit.New(actor, "staff.delete", "staff", p.ID, "Deleted "+account.FullName(&p.Person)+" <"+p.Email+">", s.Now())
 	ev.Changes = audit.Diff(map[string]any{"email": p.Email, "firstName": p.FirstName, "lastName": p.LastName, "roleIds": p.RoleIDs}, nil)
 	return ev
 }

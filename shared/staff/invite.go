@@ -65,6 +65,7 @@ func (s *Service) Invite(ctx context.Context, actor audit.Actor, inviterName str
 	if err != nil {
 		return nil, err
 	}
+	actor.Retention = account.Retention(settings) // no caller check read it
 	return s.invite(ctx, actor, inviterName, in, settings, linkBase)
 }
 
@@ -132,7 +133,7 @@ func (s *Service) invite(ctx context.Context, actor audit.Actor, inviterName str
 		tx.Update(store.RoleKey(m.RoleID), expression.Add(expression.Name("memberCount"), expression.Value(1)),
 			liveRole(), problem.Invalid("roleIds", "must be distinct ids of existing roles"))
 	}
-	ev := audit.New(actor, "staff.invite", "staff", p.ID, "Invited "+p.Email, now, account.Retention(settings))
+	ev := audit.New(actor, "staff.invite", "staff", p.ID, "Invited "+p.Email, now)
 	ev.Changes = audit.Diff(nil, snapshot(p))
 	ev.Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {

@@ -64,7 +64,7 @@ func (s *Service) UpdateMe(ctx context.Context, actor audit.Actor, in MeUpdate, 
 	tx := s.Store.Tx()
 	cond := expression.Name("version").Equal(expression.Value(prev))
 	p.Put(tx, &cond, problem.PreconditionFailed)
-	ev := audit.New(actor, "staff.update_self", "staff", p.ID, "Updated own profile", now, 0)
+	ev := audit.New(actor, "staff.update_self", "staff", p.ID, "Updated own profile", now)
 	ev.Changes = changes
 	ev.Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {

@@ -118,7 +118,7 @@ func (s *Service) setStatus(ctx context.Context, actor audit.Actor, p *store.Sta
 		}
 		tx.Update(store.SettingsKey(), update, &cond, problem.SeatLimitReached)
 	}
-	ev := audit.New(actor, action, "staff", p.ID, fmt.Sprintf("%s → %s: %s", prevStatus, status, p.Email), now, 0)
+	ev := audit.New(actor, action, "staff", p.ID, fmt.Sprintf("%s → %s: %s", prevStatus, status, p.Email), now)
 	ev.Changes = audit.Diff(map[string]any{"status": prevStatus}, map[string]any{"status": status})
 	ev.Add(tx)
 	return s.Store.Write(ctx, tx)

@@ -124,7 +124,7 @@ func (s *Service) update(ctx context.Context, caller *auth.Caller, actor audit.A
 	cond := expression.Name("version").Equal(expression.Value(prevVersion))
 	p.Put(tx, &cond, problem.PreconditionFailed)
 	s.changeRoles(tx, p, added, removed)
-	ev := audit.New(actor, "staff.update", "staff", p.ID, "Updated "+p.Email, now, 0)
+	ev := audit.New(actor, "staff.update", "staff", p.ID, "Updated "+p.Email, now)
 	ev.Changes = changes
 	ev.Add(tx)
 	if tx.Len() > 97 { // the email change adds up to three items
