@@ -1,6 +1,7 @@
 // Command categories-thumbnail answers POST /categories/{id}/thumbnail: a presigned
 // PUT for a PNG, JPEG or WebP of at most 2 MiB (type and length signed) and
-// the public URL the category shows from now on.
+// the public URL the image will have. The category keeps its current image
+// until the upload lands (functions/categories-thumbnail-uploaded).
 package main
 
 import (

@@ -8,7 +8,9 @@
 package emulators
 
 import (
+	"bytes"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,6 +48,10 @@ type Options struct {
 // http://127.0.0.1:8000; S3 is empty unless Options.S3 was set.
 type Set struct {
 	DynamoDB, Cognito, SES, S3 string
+	// S3Events is the file s3rver appends its object events to, one S3
+	// notification (JSON) per line; empty without S3. infra/localstack
+	// delivers them as EventBridge events.
+	S3Events string
 
 	procs   []*proc
 	tempDir string
@@ -132,6 +138,10 @@ func Start(ctx context.Context, o Options) (*Set, error) {
 	s.SES = baseURL(o.SESPort)
 	if o.S3 {
 		s.S3 = baseURL(o.S3Port)
+		s.S3Events = filepath.Join(filepath.Dir(s3Data), "s3-events.jsonl")
+		if err := writeIfChanged(s3LauncherPath(dir), s3Launcher); err != nil {
+			return nil, err
+		}
 	}
 
 	env := childEnv()
@@ -152,8 +162,7 @@ func Start(ctx context.Context, o Options) (*Set, error) {
 	}
 	if o.S3 {
 		specs = append(specs, spec{"s3", nodeDir(dir), env, "node", []string{"--max-old-space-size=256",
-			filepath.Join(nodeModule(dir, "s3rver"), "bin", "s3rver.js"),
-			"--address", "127.0.0.1", "--port", strconv.Itoa(o.S3Port), "--directory", s3Data, "--silent"}, s.probeS3})
+			s3LauncherPath(dir), "127.0.0.1", strconv.Itoa(o.S3Port), s3Data, s.S3Events}, s.probeS3})
 	}
 
 	for _, sp := range specs {
@@ -188,6 +197,28 @@ func Start(ctx context.Context, o Options) (*Set, error) {
 }
 
 func baseURL(port int) string { return "http://127.0.0.1:" + strconv.Itoa(port) }
+
+// s3Launcher starts s3rver and writes its object events to a file (the
+// CLI has no option for that).
+//
+//go:embed s3rver-events.js
+var s3Launcher []byte
+
+// s3LauncherPath is next to node_modules, where require('s3rver') finds it.
+func s3LauncherPath(dir string) string { return filepath.Join(nodeDir(dir), "s3rver-events.js") }
+
+// writeIfChanged writes a launcher file unless it is there already, through
+// a rename so a run starting at the same moment never reads half a file.
+func writeIfChanged(path string, content []byte) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, content) {
+		return nil
+	}
+	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+	if err := os.WriteFile(tmp, content, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
 
 // childEnv is the parent's environment minus what would change emulator
 // behaviour (SES would relay every mail to a real SMTP server).

@@ -19,6 +19,7 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
@@ -191,6 +192,54 @@ func TestEmulators(t *testing.T) {
 		}
 		if mails, _ := set.Mails(ctx); len(mails) != 0 {
 			t.Fatalf("after clear: %d mails", len(mails))
+		}
+	})
+
+	t.Run("s3 events", func(t *testing.T) {
+		s3c := s3.NewFromConfig(cfg, func(o *s3.Options) {
+			o.BaseEndpoint = aws.String(set.S3)
+			o.UsePathStyle = true
+			o.Credentials = credentials.NewStaticCredentialsProvider("S3RVER", "S3RVER", "")
+		})
+		if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("pics")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("pics"), Key: aws.String("a/b.png"), Body: strings.NewReader("png")}); err != nil {
+			t.Fatal(err)
+		}
+		if set.S3Events == "" {
+			t.Fatal("no S3Events file")
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			raw, _ := os.ReadFile(set.S3Events)
+			if strings.HasSuffix(string(raw), "\n") {
+				var n struct {
+					Records []struct {
+						EventName string `json:"eventName"`
+						S3        struct {
+							Bucket struct{ Name string } `json:"bucket"`
+							Object struct {
+								Key  string `json:"key"`
+								Size int64  `json:"size"`
+							} `json:"object"`
+						} `json:"s3"`
+					}
+				}
+				line, _, _ := strings.Cut(string(raw), "\n")
+				if err := json.Unmarshal([]byte(line), &n); err != nil {
+					t.Fatalf("%s: %v", line, err)
+				}
+				if len(n.Records) != 1 || n.Records[0].EventName != "ObjectCreated:Put" || n.Records[0].S3.Bucket.Name != "pics" ||
+					n.Records[0].S3.Object.Key != "a/b.png" || n.Records[0].S3.Object.Size != 3 {
+					t.Fatalf("event: %s", line)
+				}
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no event in %s after 5s", set.S3Events)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 

@@ -2,8 +2,9 @@
 // SAM CLI: it provisions the template's tables and user pools in local
 // emulators, builds every function, runs them as processes speaking the real
 // Lambda Runtime API, and serves the HTTP API the way API Gateway (payload
-// format 2.0, JWT authorizer, CORS) does. DynamoDB stream event sources and
-// CloudFormation custom resources run too. See README.md.
+// format 2.0, JWT authorizer, CORS) does. DynamoDB stream event sources,
+// S3 events through EventBridge rules and CloudFormation custom resources
+// run too. See README.md.
 package localstack
 
 import (
@@ -23,7 +24,13 @@ import (
 // Endpoints are the base URLs of the emulators, e.g. http://127.0.0.1:8000.
 // An empty endpoint skips provisioning of that service (useful in unit tests):
 // resources then get stable fake ids.
-type Endpoints struct{ DynamoDB, Cognito, SES, S3 string }
+type Endpoints struct {
+	DynamoDB, Cognito, SES, S3 string
+	// S3Events is the file the S3 emulator appends its object events to
+	// (emulators.Set.S3Events); they reach functions with EventBridgeRule
+	// events. Empty: those functions get no events.
+	S3Events string
+}
 
 // Config says what to run and where.
 type Config struct {
@@ -90,6 +97,7 @@ type Stack struct {
 	functions map[string]*function // by logical id
 	gateway   *gateway
 	streams   []*streamPoller
+	bus       *eventBus // nil without EventBridge rules or an S3 event file
 	streamsWG sync.WaitGroup
 	cfn       *cfnResponder
 
@@ -170,6 +178,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	// Pollers start before custom resources: those may write items whose
 	// stream records must reach their functions.
 	if err := s.startStreams(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.startEventBus(); err != nil {
 		return nil, err
 	}
 	if err := s.runCustomResources(ctx); err != nil {

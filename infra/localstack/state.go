@@ -11,7 +11,8 @@ import (
 
 // stateFile remembers, between runs, what CloudFormation would remember: the
 // physical ids of resources the emulators can not find by name, custom
-// resources already created, and how far each stream has been read.
+// resources already created, and how far each stream and S3 event file has
+// been read.
 type stateFile struct {
 	path string
 	mu   sync.Mutex
@@ -22,6 +23,8 @@ type stateData struct {
 	Resources       map[string]string              `json:"resources"`
 	CustomResources map[string]customResourceState `json:"customResources"`
 	Streams         map[string]*streamState        `json:"streams"`
+	// EventFiles: how far each S3 event file has been read (bytes).
+	EventFiles map[string]int64 `json:"eventFiles,omitempty"`
 }
 
 type customResourceState struct {
@@ -121,6 +124,26 @@ func (s *stateFile) checkpoint(key, shardID, seq string) error {
 		s.data.Streams[key] = st
 	}
 	st.Shards[shardID] = seq
+	s.mu.Unlock()
+	return s.save()
+}
+
+// eventOffset is how far the event file at path was read; -1 when never.
+func (s *stateFile) eventOffset(path string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if off, ok := s.data.EventFiles[path]; ok {
+		return off
+	}
+	return -1
+}
+
+func (s *stateFile) setEventOffset(path string, off int64) error {
+	s.mu.Lock()
+	if s.data.EventFiles == nil {
+		s.data.EventFiles = map[string]int64{}
+	}
+	s.data.EventFiles[path] = off
 	s.mu.Unlock()
 	return s.save()
 }

@@ -100,11 +100,16 @@ func (s *Stack) startStreams(ctx context.Context) error {
 
 // WaitStreamsIdle returns when every stream poller has completed a full pass,
 // begun after this call, that found no new records, and so no invocation is
-// in flight.
+// in flight; and likewise the S3 event bus (no new events, no delivery in
+// flight or waiting for a retry).
 func (s *Stack) WaitStreamsIdle(ctx context.Context) error {
 	targets := make([]int64, len(s.streams))
 	for i, p := range s.streams {
 		targets[i] = p.cycle.Load()
+	}
+	var busTarget int64
+	if s.bus != nil {
+		busTarget = s.bus.cycle.Load()
 	}
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
@@ -114,6 +119,9 @@ func (s *Stack) WaitStreamsIdle(ctx context.Context) error {
 			if p.idleCycle.Load() <= targets[i] {
 				idle = false
 			}
+		}
+		if s.bus != nil && !s.bus.idle(busTarget) {
+			idle = false
 		}
 		if idle {
 			return nil
@@ -365,39 +373,54 @@ func (p *streamPoller) matches(ev events.DynamoDBEventRecord) bool {
 // deliver invokes the function with a batch, retrying with backoff: the whole
 // batch after an error, or from the first reported item failure.
 func (p *streamPoller) deliver(ctx context.Context, records []events.DynamoDBEventRecord) {
-	backoff := retryBackoff
-	for attempt := 0; len(records) > 0 && ctx.Err() == nil; attempt++ {
+	from := 0
+	attempts, ok := retryInvoke(ctx, p.src.maxRetries, func() bool {
 		payload, err := json.Marshal(events.DynamoDBEvent{Records: records})
 		if err != nil {
 			p.s.logs.printf("localstack", "stream %s: %v", p.src.key, err)
-			return
+			return true
 		}
 		out, err := p.src.fn.rt.Invoke(ctx, payload)
-		from := 0
+		from = 0
 		if err == nil {
 			if !p.src.reportFailures {
-				return
+				return true
 			}
 			if from = firstFailure(out, records); from < 0 {
-				return
+				return true
 			}
 		}
-		if ctx.Err() != nil {
-			return
-		}
-		if p.src.maxRetries >= 0 && attempt >= p.src.maxRetries {
-			p.s.logs.printf("localstack", "stream %s: dropping %d records after %d retries (first %s)",
-				p.src.key, len(records)-from, attempt, records[from].Change.SequenceNumber)
-			return
-		}
 		records = records[from:]
+		return false
+	})
+	if !ok && ctx.Err() == nil {
+		p.s.logs.printf("localstack", "stream %s: dropping %d records after %d retries (first %s)",
+			p.src.key, len(records), attempts-1, records[0].Change.SequenceNumber)
+	}
+}
+
+// retryInvoke calls try (one invocation; true when it is done with) until
+// it is done, with backoff between attempts: retryBackoff, doubling up to
+// maxRetryBackoff. maxRetries < 0 retries until ctx ends. It returns the
+// attempts made and whether try got done; event sources share it, as
+// Lambda's pollers and EventBridge retry alike.
+func retryInvoke(ctx context.Context, maxRetries int, try func() bool) (int, bool) {
+	backoff := retryBackoff
+	for attempt := 0; ctx.Err() == nil; attempt++ {
+		if try() {
+			return attempt + 1, true
+		}
+		if ctx.Err() != nil || (maxRetries >= 0 && attempt >= maxRetries) {
+			return attempt + 1, false
+		}
 		select {
 		case <-ctx.Done():
-			return
+			return attempt + 1, false
 		case <-time.After(backoff):
 		}
 		backoff = min(backoff*2, maxRetryBackoff)
 	}
+	return 0, false
 }
 
 // firstFailure reads a ReportBatchItemFailures response: -1 when all

@@ -53,9 +53,14 @@ func (in *ThumbnailInput) validate() error {
 }
 
 // Thumbnail issues a presigned PUT for a new image of the category and
-// points the category at the image's public URL in the same step; the
-// image it replaces is removed from the bucket. The type and size are
-// checked here and signed into the URL, so S3 refuses any other upload.
+// records the object's key on the category as its pending upload, with who
+// asked for it. The category keeps showing its current image: it switches to
+// the new one only once the object has landed (ThumbnailUploaded, run on
+// S3's "Object Created" event), and the image it replaces is removed then.
+// A URL that is never used changes nothing visible; a second request
+// replaces the pending key, so an upload to the first URL no longer counts.
+// The type and size are checked here and signed into the URL, so S3 refuses
+// any other upload.
 func (s *Service) Thumbnail(ctx context.Context, actor audit.Actor, id string, in ThumbnailInput, ifMatch int64) (*Upload, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
@@ -74,27 +79,31 @@ func (s *Service) Thumbnail(ctx context.Context, actor audit.Actor, id string, i
 		return nil, err
 	}
 	now := s.Now().UTC()
-	old := *c
-	c.ThumbnailURL, c.ThumbnailKey = strings.TrimSuffix(s.BaseURL, "/")+"/"+key, key
+	prev := c.Version
 	c.UpdatedAt, c.Version = now.Format(time.RFC3339), c.Version+1
 	tx := s.Store.Tx()
-	cond := expression.Name("version").Equal(expression.Value(old.Version))
+	cond := expression.Name("version").Equal(expression.Value(prev))
 	tx.Update(store.CategoryKey(c.ID), expression.
-		Set(expression.Name("thumbnailUrl"), expression.Value(c.ThumbnailURL)).
-		Set(expression.Name("thumbnailKey"), expression.Value(c.ThumbnailKey)).
+		Set(expression.Name("pendingThumbnailKey"), expression.Value(key)).
+		Set(expression.Name("pendingThumbnailBy"), expression.Value(actor.ID)).
+		Set(expression.Name("pendingThumbnailByEmail"), expression.Value(actor.Email)).
 		Set(expression.Name("updatedAt"), expression.Value(c.UpdatedAt)).
 		Set(expression.Name("version"), expression.Value(c.Version)), &cond, problem.PreconditionFailed)
-	ev := audit.New(actor, "category.thumbnail", "category", c.ID, "New thumbnail for category "+c.Name, now)
-	ev.Changes = audit.Diff(map[string]any{"thumbnailUrl": old.ThumbnailURL}, map[string]any{"thumbnailUrl": c.ThumbnailURL})
+	ev := audit.New(actor, "category.thumbnail", "category", c.ID, "Upload of a new thumbnail for category "+c.Name+" started", now)
+	ev.Changes = audit.Diff(map[string]any{"pendingThumbnailUrl": s.objectURL(c.PendingThumbnailKey)},
+		map[string]any{"pendingThumbnailUrl": s.objectURL(key)})
 	ev.Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return nil, err
 	}
-	if old.ThumbnailKey != "" {
-		if err := s.Objects.Delete(ctx, old.ThumbnailKey); err != nil {
-			logDeleteFailure(ctx, old.ThumbnailKey, err)
-		}
-	}
-	return &Upload{UploadURL: uploadURL, Method: "PUT", Headers: headers, ThumbnailURL: c.ThumbnailURL,
+	return &Upload{UploadURL: uploadURL, Method: "PUT", Headers: headers, ThumbnailURL: s.objectURL(key),
 		ExpiresAt: now.Add(UploadTTL).Format(time.RFC3339)}, nil
+}
+
+// objectURL is the public URL of an object of the bucket ("" for none).
+func (s *Service) objectURL(key string) string {
+	if key == "" {
+		return ""
+	}
+	return strings.TrimSuffix(s.BaseURL, "/") + "/" + key
 }

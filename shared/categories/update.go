@@ -81,7 +81,15 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id string, in I
 
 	tx := s.Store.Tx()
 	cond := expression.Name("version").Equal(expression.Value(prev))
-	tx.Update(store.CategoryKey(c.ID), setFields(c), &cond, problem.PreconditionFailed)
+	update := setFields(c)
+	if c.ThumbnailURL != old.ThumbnailURL && old.PendingThumbnailKey != "" {
+		// A thumbnail chosen here wins over an upload not landed yet: when
+		// it lands, the object is removed as an orphan (ThumbnailUploaded).
+		update = update.Remove(expression.Name("pendingThumbnailKey")).
+			Remove(expression.Name("pendingThumbnailBy")).
+			Remove(expression.Name("pendingThumbnailByEmail"))
+	}
+	tx.Update(store.CategoryKey(c.ID), update, &cond, problem.PreconditionFailed)
 	if moved || text.Fold(old.Name) != text.Fold(c.Name) {
 		tx.Delete(store.CategoryNameKey(old.ParentID, text.Fold(old.Name)), nil, nil)
 		tx.PutNew(nameClaim(c), problem.NameTaken)

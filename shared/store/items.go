@@ -348,6 +348,12 @@ type Category struct {
 	// image is an object of the thumbnail bucket (removed when replaced).
 	ThumbnailURL string `dynamodbav:"thumbnailUrl,omitempty"`
 	ThumbnailKey string `dynamodbav:"thumbnailKey,omitempty"`
+	// PendingThumbnailKey is the object an upload URL was issued for and
+	// that has not landed yet, with who asked for it; the category switches
+	// to it once S3 reports the object (categories.ThumbnailUploaded).
+	PendingThumbnailKey     string `dynamodbav:"pendingThumbnailKey,omitempty"`
+	PendingThumbnailBy      string `dynamodbav:"pendingThumbnailBy,omitempty"`
+	PendingThumbnailByEmail string `dynamodbav:"pendingThumbnailByEmail,omitempty"`
 	// Rank orders siblings with gaps, so a move rewrites one item.
 	Rank       int64  `dynamodbav:"rank"`
 	ChildCount int    `dynamodbav:"childCount"`

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"backoffice/shared/ids"
 )
@@ -477,26 +478,83 @@ func fetch(t *testing.T, u string) (int, []byte) {
 	return resp.StatusCode, b
 }
 
+// requestUpload asks for an upload URL of img (PNG unless another type is
+// given) and checks the answer's shape.
+func requestUpload(t *testing.T, token, id string, img []byte, contentType ...string) answer {
+	t.Helper()
+	ct := "image/png"
+	if len(contentType) > 0 {
+		ct = contentType[0]
+	}
+	up := call(t, "POST", "/categories/"+id+"/thumbnail", token, map[string]any{"contentType": ct, "contentLength": len(img)})
+	expect(t, up, 200)
+	if up.str("method") != "PUT" || up.str("uploadUrl") == "" || up.str("thumbnailUrl") == "" || up.str("expiresAt") == "" {
+		t.Fatalf("upload answer: %s", up.Raw)
+	}
+	return up
+}
+
+// Uploads land asynchronously (S3 → EventBridge → categories-thumbnail-
+// uploaded): these waits poll, bounded.
+const landing = 10 * time.Second
+
+// waitThumbnail polls the category until it shows want.
+func waitThumbnail(t *testing.T, token, id, want string) answer {
+	t.Helper()
+	deadline := time.Now().Add(landing)
+	for {
+		g := getCategory(t, token, id)
+		expect(t, g, 200)
+		if g.str("thumbnailUrl") == want {
+			return g
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the category does not show %s after %s: %s", want, landing, g.Raw)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitGone polls a public URL until it answers 404.
+func waitGone(t *testing.T, u, what string) {
+	t.Helper()
+	deadline := time.Now().Add(landing)
+	for {
+		status, _ := fetch(t, u)
+		if status == 404 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s is still there after %s: %d", what, landing, status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func TestCategoryThumbnail(t *testing.T) {
 	_, owner := newOwner(t)
 	c := newCategory(t, owner, "Thumbs "+ids.New(), "")["id"].(string)
 	img := pngBytes(t)
 
-	up := call(t, "POST", "/categories/"+c+"/thumbnail", owner, map[string]any{"contentType": "image/png", "contentLength": len(img)})
-	expect(t, up, 200)
+	up := requestUpload(t, owner, c, img)
 	thumb := up.str("thumbnailUrl")
-	if up.str("method") != "PUT" || !strings.Contains(up.str("uploadUrl"), "X-Amz-Signature=") || thumb == "" ||
-		up.JSON["headers"].(map[string]any)["Content-Type"] != "image/png" || up.str("expiresAt") == "" {
+	if !strings.Contains(up.str("uploadUrl"), "X-Amz-Signature=") || up.JSON["headers"].(map[string]any)["Content-Type"] != "image/png" {
 		t.Fatalf("upload answer: %s", up.Raw)
 	}
 	signed, _ := url.Parse(up.str("uploadUrl"))
 	if sh := signed.Query().Get("X-Amz-SignedHeaders"); !strings.Contains(sh, "content-length") || !strings.Contains(sh, "content-type") {
 		t.Errorf("type and length are not signed: %s", sh)
 	}
-	upload(t, up, img)
+	// Asking for a URL records the pending upload (a new version) but the
+	// category shows nothing new until the image has landed.
 	g := getCategory(t, owner, c)
-	if g.str("thumbnailUrl") != thumb || g.JSON["version"] != 2.0 {
-		t.Fatalf("category after upload: %s", g.Raw)
+	if _, shown := g.JSON["thumbnailUrl"]; shown || g.JSON["version"] != 2.0 {
+		t.Fatalf("category before the upload: %s", g.Raw)
+	}
+	upload(t, up, img)
+	g = waitThumbnail(t, owner, c, thumb)
+	if g.JSON["version"] != 3.0 {
+		t.Errorf("version after the upload landed: %v", g.JSON["version"])
 	}
 	if status, got := fetch(t, thumb); status != 200 || !bytes.Equal(got, img) {
 		t.Fatalf("the object at %s: %d, %d bytes", thumb, status, len(got))
@@ -513,22 +571,24 @@ func TestCategoryThumbnail(t *testing.T) {
 	} {
 		expect(t, call(t, "POST", "/categories/"+c+"/thumbnail", owner, body), 422, "validation_failed")
 	}
-	if v := version(t, owner, c); v != `"2"` {
+	if v := version(t, owner, c); v != `"3"` {
 		t.Errorf("a refused upload changed the category: %s", v)
 	}
 	expect(t, call(t, "POST", "/categories/"+c+"/thumbnail", owner, map[string]any{"contentType": "image/png", "contentLength": 10}, "If-Match", `"1"`), 412, "precondition_failed")
 	expect(t, call(t, "POST", "/categories/"+ids.New()+"/thumbnail", owner, map[string]any{"contentType": "image/png", "contentLength": 10}), 404, "not_found")
 
-	// A new upload replaces the old object.
-	up2 := call(t, "POST", "/categories/"+c+"/thumbnail", owner, map[string]any{"contentType": "image/jpeg", "contentLength": len(img)})
-	expect(t, up2, 200)
-	upload(t, up2, img)
-	if status, _ := fetch(t, thumb); status != 404 {
-		t.Errorf("the replaced object is still there: %d", status)
-	}
+	// A new upload replaces the old image once it has landed, and the
+	// replaced object goes.
+	up2 := requestUpload(t, owner, c, img, "image/jpeg")
 	if !strings.HasSuffix(up2.str("thumbnailUrl"), ".jpg") {
 		t.Errorf("jpeg key: %s", up2.str("thumbnailUrl"))
 	}
+	if status, _ := fetch(t, thumb); status != 200 {
+		t.Errorf("the shown image went before its replacement landed: %d", status)
+	}
+	upload(t, up2, img)
+	waitThumbnail(t, owner, c, up2.str("thumbnailUrl"))
+	waitGone(t, thumb, "the replaced object")
 
 	// An external https URL is taken as is and also removes the uploaded one.
 	ext := "https://cdn.example.com/images/shoes.png?v=2"
@@ -550,12 +610,9 @@ func TestCategoryThumbnail(t *testing.T) {
 	}
 	// Deleting a category removes its uploaded image.
 	d := newCategory(t, owner, "Thumbs gone "+ids.New(), "")["id"].(string)
-	up3 := call(t, "POST", "/categories/"+d+"/thumbnail", owner, map[string]any{"contentType": "image/webp", "contentLength": len(img)})
-	expect(t, up3, 200)
+	up3 := requestUpload(t, owner, d, img, "image/webp")
 	upload(t, up3, img)
-	if status, _ := fetch(t, up3.str("thumbnailUrl")); status != 200 {
-		t.Fatalf("uploaded object: %d", status)
-	}
+	waitThumbnail(t, owner, d, up3.str("thumbnailUrl"))
 	expect(t, call(t, "DELETE", "/categories/"+d, owner, nil), 204)
 	if status, _ := fetch(t, up3.str("thumbnailUrl")); status != 404 {
 		t.Errorf("the object of a deleted category is still there: %d", status)
@@ -564,6 +621,95 @@ func TestCategoryThumbnail(t *testing.T) {
 	withThumb := newCategory(t, owner, "With thumb "+ids.New(), "", "thumbnailUrl", ext)
 	if withThumb["thumbnailUrl"] != ext {
 		t.Errorf("create with thumbnailUrl: %v", withThumb)
+	}
+}
+
+// An upload URL that is never used changes nothing visible: the category
+// keeps showing its image, which stays in the bucket.
+func TestCategoryThumbnailNeverUploaded(t *testing.T) {
+	_, owner := newOwner(t)
+	c := newCategory(t, owner, "Never uploaded "+ids.New(), "")["id"].(string)
+	img := pngBytes(t)
+	first := requestUpload(t, owner, c, img)
+	upload(t, first, img)
+	waitThumbnail(t, owner, c, first.str("thumbnailUrl"))
+
+	unused := requestUpload(t, owner, c, img)
+	// Something else lands meanwhile (another category's upload), so the
+	// event path has had its chance to act on this one too.
+	other := newCategory(t, owner, "Other "+ids.New(), "")["id"].(string)
+	ou := requestUpload(t, owner, other, img)
+	upload(t, ou, img)
+	waitThumbnail(t, owner, other, ou.str("thumbnailUrl"))
+
+	g := getCategory(t, owner, c)
+	if g.str("thumbnailUrl") != first.str("thumbnailUrl") {
+		t.Fatalf("an unused upload URL changed the image: %s", g.Raw)
+	}
+	if status, got := fetch(t, first.str("thumbnailUrl")); status != 200 || !bytes.Equal(got, img) {
+		t.Errorf("the image shown: %d, %d bytes", status, len(got))
+	}
+	if status, _ := fetch(t, unused.str("thumbnailUrl")); status != 404 {
+		t.Errorf("an object at the unused URL: %d", status)
+	}
+}
+
+// An upload to a URL that a newer request replaced never shows, and its
+// object is removed; the newer upload still counts.
+func TestCategoryThumbnailStaleUpload(t *testing.T) {
+	_, owner := newOwner(t)
+	c := newCategory(t, owner, "Stale upload "+ids.New(), "")["id"].(string)
+	img := pngBytes(t)
+	a := requestUpload(t, owner, c, img)
+	b := requestUpload(t, owner, c, img)
+	upload(t, a, img)
+	waitGone(t, a.str("thumbnailUrl"), "the stale upload")
+	if g := getCategory(t, owner, c); g.str("thumbnailUrl") == a.str("thumbnailUrl") {
+		t.Fatalf("the category shows the stale upload: %s", g.Raw)
+	}
+	upload(t, b, img)
+	waitThumbnail(t, owner, c, b.str("thumbnailUrl"))
+	if status, _ := fetch(t, b.str("thumbnailUrl")); status != 200 {
+		t.Errorf("the adopted object: %d", status)
+	}
+}
+
+// An upload that lands after its category was deleted is removed.
+func TestCategoryThumbnailAfterDelete(t *testing.T) {
+	_, owner := newOwner(t)
+	c := newCategory(t, owner, "Deleted before upload "+ids.New(), "")["id"].(string)
+	img := pngBytes(t)
+	up := requestUpload(t, owner, c, img)
+	expect(t, call(t, "DELETE", "/categories/"+c, owner, nil), 204)
+	upload(t, up, img)
+	waitGone(t, up.str("thumbnailUrl"), "the upload of a deleted category")
+	expect(t, getCategory(t, owner, c), 404)
+}
+
+// The switch to the landed image is in the audit trail, attributed to
+// whoever asked for the upload URL.
+func TestCategoryThumbnailAudit(t *testing.T) {
+	owner, token := newOwner(t)
+	c := newCategory(t, token, "Audited thumb "+ids.New(), "")["id"].(string)
+	img := pngBytes(t)
+	up := requestUpload(t, token, c, img)
+	upload(t, up, img)
+	waitThumbnail(t, token, c, up.str("thumbnailUrl"))
+	_, items := auditPage(t, token, url.Values{"targetType": {"category"}, "targetId": {c}})
+	if got, want := actionsOf(items), []string{"category.thumbnail_uploaded", "category.thumbnail", "category.create"}; !slices.Equal(got, want) {
+		t.Fatalf("the category's events %v, want %v", got, want)
+	}
+	e := items[0]
+	if actor, _ := e["actor"].(map[string]any); actor["id"] != owner.ID || actor["email"] != owner.Email {
+		t.Errorf("adopted by %v, want %s %s", e["actor"], owner.ID, owner.Email)
+	}
+	want := map[string]any{"thumbnailUrl": map[string]any{"before": "", "after": up.str("thumbnailUrl")}}
+	if got, _ := e["changes"].(map[string]any); !equalJSON(got, want) {
+		t.Errorf("changes %v, want %v", got, want)
+	}
+	_, mine := auditPage(t, token, url.Values{"actorId": {owner.ID}, "action": {"category.thumbnail_uploaded"}})
+	if len(mine) != 1 || mine[0]["id"] != e["id"] {
+		t.Errorf("by actor and action: %v", actionsOf(mine))
 	}
 }
 

@@ -110,7 +110,7 @@ func Start(ctx context.Context, root string) (_ *Stack, err error) {
 		StateDir:  s.stateDir,
 		StackName: "backoffice",
 		Region:    Region,
-		Endpoints: localstack.Endpoints{DynamoDB: s.Emu.DynamoDB, Cognito: s.Emu.Cognito, SES: s.Emu.SES, S3: s.Emu.S3},
+		Endpoints: localstack.Endpoints{DynamoDB: s.Emu.DynamoDB, Cognito: s.Emu.Cognito, SES: s.Emu.SES, S3: s.Emu.S3, S3Events: s.Emu.S3Events},
 		Parameters: map[string]string{
 			"OwnerEmail":  OwnerEmail,
 			"SenderEmail": SenderEmail,

@@ -145,7 +145,7 @@ func run(o options) error {
 		StateDir:  stateDir,
 		StackName: "backoffice",
 		Region:    region,
-		Endpoints: localstack.Endpoints{DynamoDB: emu.DynamoDB, Cognito: emu.Cognito, SES: emu.SES, S3: emu.S3},
+		Endpoints: localstack.Endpoints{DynamoDB: emu.DynamoDB, Cognito: emu.Cognito, SES: emu.SES, S3: emu.S3, S3Events: emu.S3Events},
 		Parameters: map[string]string{
 			"OwnerEmail":  owner,
 			"SenderEmail": "noreply@example.com",

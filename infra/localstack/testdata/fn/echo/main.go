@@ -1,6 +1,7 @@
 // Command echo is a test function: it answers HTTP API events with the event
 // it received, returns a request body verbatim on /respond, records DynamoDB
-// stream batches, and answers CloudFormation custom resource requests.
+// stream batches and EventBridge events, and answers CloudFormation custom
+// resource requests.
 package main
 
 import (
@@ -31,6 +32,8 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 		return nil, customResource(ctx, raw)
 	case probe["Records"] != nil:
 		return streamBatch(raw)
+	case probe["detail-type"] != nil:
+		return nil, bridgeEvent(raw)
 	}
 	var ev events.APIGatewayV2HTTPRequest
 	if err := json.Unmarshal(raw, &ev); err != nil {
@@ -118,4 +121,33 @@ func customResource(ctx context.Context, raw json.RawMessage) error {
 		return err
 	}
 	return resp.Body.Close()
+}
+
+// bridgeEvent appends an EventBridge event to $EVENT_FILE; an object key
+// containing "fail" fails its first delivery ($EVENT_FILE.failed remembers).
+func bridgeEvent(raw json.RawMessage) error {
+	var ev events.EventBridgeEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return err
+	}
+	var d struct {
+		Object struct{ Key string } `json:"object"`
+	}
+	_ = json.Unmarshal(ev.Detail, &d)
+	file := os.Getenv("EVENT_FILE")
+	if file == "" {
+		return errors.New("EVENT_FILE not set")
+	}
+	failed, _ := os.ReadFile(file + ".failed")
+	if strings.Contains(d.Object.Key, "fail") && !bytes.Contains(failed, []byte(d.Object.Key+"\n")) {
+		_ = os.WriteFile(file+".failed", append(failed, []byte(d.Object.Key+"\n")...), 0o644)
+		return errors.New("failing " + d.Object.Key + " once")
+	}
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = fmt.Fprintln(f, string(raw))
+	return err
 }
