@@ -288,7 +288,8 @@ func (c *checker) dataSafety() {
 }
 
 // alarms: every alarm notifies someone and is on the dashboard, whose body
-// is valid JSON once substituted.
+// is valid JSON once substituted; every queue (they are all dead-letter
+// queues: what lands there failed every retry) has an alarm on its messages.
 func (c *checker) alarms() {
 	var body string
 	dashboards := 0
@@ -305,6 +306,7 @@ func (c *checker) alarms() {
 	if dashboards != 1 {
 		c.addf("%d dashboards: want one", dashboards)
 	}
+	watched := map[string]bool{} // queues an alarm watches
 	for _, id := range c.t.Order {
 		r := c.t.Resources[id]
 		if r.Type != "AWS::CloudWatch::Alarm" {
@@ -318,6 +320,16 @@ func (c *checker) alarms() {
 		}
 		if !strings.Contains(body, "${"+id+".Arn}") {
 			c.addf("alarm %s: not on the dashboard's alarm widget", id)
+		}
+		for _, d := range List(r.Properties["Dimensions"]) {
+			if at := List(Map(Map(d)["Value"])["Fn::GetAtt"]); String(Map(d)["Name"]) == "QueueName" && len(at) == 2 {
+				watched[String(at[0])] = true
+			}
+		}
+	}
+	for _, id := range c.t.Order {
+		if c.t.Resources[id].Type == "AWS::SQS::Queue" && !watched[id] {
+			c.addf("queue %s: no alarm on its messages (QueueName dimension)", id)
 		}
 	}
 }

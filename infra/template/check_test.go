@@ -91,6 +91,9 @@ Resources:
     Properties:
       AlarmDescription: Something failed.
       AlarmActions: [!Ref Topic]
+      Dimensions: [{Name: QueueName, Value: !GetAtt DeadLetters.QueueName}]
+  DeadLetters:
+    Type: AWS::SQS::Queue
   Dashboard:
     Type: AWS::CloudWatch::Dashboard
     Properties:
@@ -140,6 +143,7 @@ func TestCheckFindsEachBrokenRule(t *testing.T) {
 		{"pool not protected", "      DeletionProtection: ACTIVE\n", "", "user pool Pool: no DeletionProtection"},
 		{"alarm without action", "      AlarmActions: [!Ref Topic]\n", "", "alarm Alarm: no AlarmActions"},
 		{"alarm not on dashboard", `["${Alarm.Arn}"]`, `[]`, "not on the dashboard"},
+		{"queue without alarm", "Value: !GetAtt DeadLetters.QueueName", "Value: !GetAtt Other.QueueName", "queue DeadLetters: no alarm"},
 		{"dashboard not JSON", `"widgets": [`, `"widgets": `, "not valid JSON"},
 	}
 	for _, tc := range cases {
