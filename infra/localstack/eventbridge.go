@@ -242,18 +242,7 @@ func (s *Stack) startEventBus() error {
 	return nil
 }
 
-func (b *eventBus) run(ctx context.Context) {
-	t := time.NewTicker(eventFilePoll)
-	defer t.Stop()
-	for {
-		b.pollOnce(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
+func (b *eventBus) run(ctx context.Context) { every(ctx, eventFilePoll, b.pollOnce) }
 
 func (b *eventBus) pollOnce(ctx context.Context) {
 	c := b.cycle.Add(1)

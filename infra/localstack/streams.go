@@ -172,11 +172,14 @@ func (p *streamPoller) open(ctx context.Context) error {
 	return p.discover(ctx)
 }
 
-func (p *streamPoller) run(ctx context.Context) {
-	t := time.NewTicker(pollInterval)
+func (p *streamPoller) run(ctx context.Context) { every(ctx, pollInterval, p.pollOnce) }
+
+// every runs poll at once and then at each interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, poll func(context.Context)) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		p.pollOnce(ctx)
+		poll(ctx)
 		select {
 		case <-ctx.Done():
 			return
