@@ -150,11 +150,6 @@ func FullName(p *store.Person) string {
 	return fmt.Sprintf("%s %s", p.FirstName, p.LastName)
 }
 
-// Retention is how long audit events are kept.
-func Retention(s *store.Settings) time.Duration {
-	return time.Duration(s.AuditRetentionDays) * 24 * time.Hour
-}
-
 func existsCond() *expression.ConditionBuilder {
 	c := expression.AttributeExists(expression.Name("pk"))
 	return &c

@@ -80,7 +80,7 @@ func (s *Service) liveToken(ctx context.Context, raw, kind string) (*store.Token
 	if !live {
 		return nil, nil, 0, problem.InvalidToken
 	}
-	return &tok, a, Retention(&settings), nil
+	return &tok, a, settings.AuditRetention(), nil
 }
 
 // AcceptInput is what the accept page posts.

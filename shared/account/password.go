@@ -43,7 +43,7 @@ func (s *Service) Forgot(ctx context.Context, actor audit.Actor, email, linkBase
 	}
 	// The actor stays anonymous: anyone can type an address, so the event
 	// must not claim the person asked. It keeps the shop's retention.
-	actor.Retention = Retention(settings)
+	actor.Retention = settings.AuditRetention()
 	_, err = s.queueReset(ctx, actor, a.Base(), settings, linkBase, "Asked for a password reset", forgotGap)
 	if errors.Is(err, problem.Conflict) {
 		return nil // deactivated meanwhile, or a mail just went out: no mail, and the same 202

@@ -217,11 +217,9 @@ func (c *Checker) Roles(ctx context.Context, roleIDs []string) ([]RoleRef, []str
 // settingsRetention reads auditRetentionDays from a settings item (zero
 // when absent: the audit default applies).
 func settingsRetention(raw map[string]store.AttributeValue) time.Duration {
-	var st struct {
-		Days int `dynamodbav:"auditRetentionDays"`
-	}
+	var st store.Settings
 	if raw == nil || store.Unmarshal(raw, &st) != nil {
 		return 0
 	}
-	return time.Duration(st.Days) * 24 * time.Hour
+	return st.AuditRetention()
 }

@@ -103,7 +103,7 @@ func (s *Service) loadForUpload(ctx context.Context, id string) (*store.Category
 		if err := store.Unmarshal(raw, &st); err != nil {
 			return nil, 0, err
 		}
-		retention = time.Duration(st.AuditRetentionDays) * 24 * time.Hour
+		retention = st.AuditRetention()
 	}
 	return &c, retention, nil
 }

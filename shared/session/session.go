@@ -155,7 +155,7 @@ func (s *Service) authenticate(ctx context.Context, email, password string) (*si
 		if claims.issued() > rec.TokensNotBefore || attempt > 0 {
 			var st store.Settings
 			_ = store.Unmarshal(items[store.SettingsKey()], &st)
-			return &signIn{tokens: t, claims: claims, rec: &rec, retention: time.Duration(st.AuditRetentionDays) * 24 * time.Hour}, nil
+			return &signIn{tokens: t, claims: claims, rec: &rec, retention: st.AuditRetention()}, nil
 		}
 		_ = s.Dir.Revoke(ctx, t.RefreshToken)
 		wait := time.Unix(rec.TokensNotBefore+1, 0).Sub(s.Now())

@@ -65,7 +65,7 @@ func (s *Service) Invite(ctx context.Context, actor audit.Actor, inviterName str
 	if err != nil {
 		return nil, err
 	}
-	actor.Retention = account.Retention(settings) // no caller check read it
+	actor.Retention = settings.AuditRetention() // no caller check read it
 	return s.invite(ctx, actor, inviterName, in, settings, linkBase)
 }
 

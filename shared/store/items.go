@@ -3,6 +3,7 @@ package store
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
@@ -263,6 +264,12 @@ type Settings struct {
 	AuditRetentionDays     int    `dynamodbav:"auditRetentionDays"`
 	UpdatedAt              string `dynamodbav:"updatedAt"`
 	Version                int64  `dynamodbav:"version"`
+}
+
+// AuditRetention is how long audit events are kept (zero when the settings
+// say nothing: the audit default applies).
+func (s *Settings) AuditRetention() time.Duration {
+	return time.Duration(s.AuditRetentionDays) * 24 * time.Hour
 }
 
 // DefaultSettings are the settings of a new shop (seed 001: one seat
