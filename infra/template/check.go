@@ -64,6 +64,8 @@ func Check(t *Template, root string) []string {
 	c.routes()
 	c.dataSafety()
 	c.alarms()
+	c.lintIgnores()
+	c.deployRules()
 	sort.Strings(c.problems)
 	return c.problems
 }
