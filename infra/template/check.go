@@ -66,6 +66,7 @@ func Check(t *Template, root string) []string {
 	c.alarms()
 	c.lintIgnores()
 	c.deployRules()
+	c.edge()
 	sort.Strings(c.problems)
 	return c.problems
 }

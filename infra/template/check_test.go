@@ -36,6 +36,7 @@ Resources:
   HttpApi:
     Type: AWS::Serverless::HttpApi
     Properties:
+      DefaultRouteSettings: {ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50}
       Auth:
         DefaultAuthorizer: Jwt
         Authorizers:

@@ -1,0 +1,40 @@
+package template
+
+import "testing"
+
+// edgeBase passes the edge checks; each case breaks one of them.
+const edgeBase = `
+Parameters:
+  Stage: {Type: String, Default: dev}
+  RateLimit: {Type: Number, Default: 50}
+  BurstLimit: {Type: Number, Default: 100}
+  AuthRate: {Type: Number, Default: 10}
+  AuthBurst: {Type: Number, Default: 20}
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth: {DefaultAuthorizer: Jwt, Authorizers: {Jwt: {}}}
+      DefaultRouteSettings: {ThrottlingBurstLimit: !Ref BurstLimit, ThrottlingRateLimit: !Ref RateLimit}
+      RouteSettings:
+        "POST /auth/login": {ThrottlingBurstLimit: !Ref AuthBurst, ThrottlingRateLimit: !Ref AuthRate}
+        "POST /customer-auth/login": {ThrottlingBurstLimit: 5, ThrottlingRateLimit: 1}
+  LoginFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Staff: {Type: HttpApi, Properties: {ApiId: !Ref Api, Method: POST, Path: /auth/login, Auth: {Authorizer: NONE}}}
+        Customer: {Type: HttpApi, Properties: {ApiId: !Ref Api, Method: POST, Path: /customer-auth/login, Auth: {Authorizer: NONE}}}
+        Me: {Type: HttpApi, Properties: {ApiId: !Ref Api, Method: GET, Path: /auth/me}}
+`
+
+func TestEdgeChecksFindEachBrokenRule(t *testing.T) {
+	runBreakCases(t, edgeBase, []breakCase{
+		{"no default throttling", "      DefaultRouteSettings: {ThrottlingBurstLimit: !Ref BurstLimit, ThrottlingRateLimit: !Ref RateLimit}\n", "", "DefaultRouteSettings needs ThrottlingRateLimit and ThrottlingBurstLimit"},
+		{"default rate 0", "RateLimit: {Type: Number, Default: 50}", "RateLimit: {Type: Number, Default: 0}", "DefaultRouteSettings needs"},
+		{"settings of no route", `"POST /auth/login": {`, `"POST /auth/signin": {`, `RouteSettings "POST /auth/signin" is not a route`},
+		{"sign-in route not throttled", "        \"POST /customer-auth/login\": {ThrottlingBurstLimit: 5, ThrottlingRateLimit: 1}\n", "", "public sign-in route POST /customer-auth/login has no RouteSettings"},
+		{"sign-in route as loose as the default", "AuthRate: {Type: Number, Default: 10}", "AuthRate: {Type: Number, Default: 50}", "POST /auth/login is not throttled more strictly"},
+		{"sign-in burst above the default", "{ThrottlingBurstLimit: 5, ThrottlingRateLimit: 1}", "{ThrottlingBurstLimit: 500, ThrottlingRateLimit: 1}", "POST /customer-auth/login is not throttled more strictly"},
+	}, (*checker).edge)
+}
