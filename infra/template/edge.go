@@ -1,7 +1,9 @@
 package template
 
 import (
+	"encoding/json"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ func (c *checker) edge() {
 	for _, id := range c.t.Order {
 		if c.t.Resources[id].Type == "AWS::Serverless::HttpApi" {
 			c.throttling(id, defaults)
+			c.accessLog(id)
 		}
 	}
 }
@@ -86,4 +89,64 @@ func limits(settings map[string]any) (rate, burst float64, ok bool) {
 	rate, err1 := strconv.ParseFloat(String(settings["ThrottlingRateLimit"]), 64)
 	burst, err2 := strconv.ParseFloat(String(settings["ThrottlingBurstLimit"]), 64)
 	return rate, burst, err1 == nil && err2 == nil && rate > 0 && burst > 0
+}
+
+// accessLogFields are the $context variables the access log must have:
+// with them a request refused before any function ran can be found and
+// explained. One of each group is enough.
+var accessLogFields = [][]string{
+	{"$context.requestId"},
+	{"$context.identity.sourceIp"},
+	{"$context.routeKey"},
+	{"$context.status"},
+	{"$context.responseLatency"},
+	{"$context.authorizer.error"},
+	{"$context.integrationErrorMessage", "$context.integration.error"},
+}
+
+var (
+	contextVar = regexp.MustCompile(`\$context\.[A-Za-z0-9_.]+`)
+	// Headers (Authorization), query strings and raw request values may
+	// carry tokens: never in the access log.
+	secretBearing = regexp.MustCompile(`(?i)\$request\.|header|querystring|authorization`)
+	// A log group's ARN: ${Group.Arn}, or a Fn::Sub ending in
+	// :log-group:${Group} (the documented form, without GetAtt's ":*").
+	logGroupArn = regexp.MustCompile(`^\$\{(\w+)\.Arn\}$|:log-group:\$\{(\w+)\}$`)
+)
+
+// accessLog: the API logs every request to a log group of the template
+// with a retention, in a JSON format that has the fields above and nothing
+// that can carry a token.
+func (c *checker) accessLog(apiID string) {
+	settings := Map(c.t.Resources[apiID].Properties["AccessLogSettings"])
+	if len(settings) == 0 {
+		c.addf("HttpApi %s: no AccessLogSettings (the authorizer's 401s and throttling's 429s reach no function: only the access log shows them)", apiID)
+		return
+	}
+	dest := resourceText(settings["DestinationArn"])
+	group := ""
+	if m := logGroupArn.FindStringSubmatch(dest); m != nil {
+		group = m[1] + m[2]
+	}
+	if lg, ok := c.t.Resources[group]; !ok || lg.Type != "AWS::Logs::LogGroup" {
+		c.addf("HttpApi %s: AccessLogSettings.DestinationArn %q is not the ARN of a log group of the template", apiID, dest)
+	} else if lg.Properties["RetentionInDays"] == nil {
+		c.addf("log group %s: no RetentionInDays", group)
+	}
+	format := String(settings["Format"])
+	// API Gateway refuses the stage at deploy without one of these.
+	if !strings.Contains(format, "$context.requestId") && !strings.Contains(format, "$context.extendedRequestId") {
+		c.addf("HttpApi %s: the access log Format has neither $context.requestId nor $context.extendedRequestId (the deploy fails)", apiID)
+	}
+	for _, group := range accessLogFields {
+		if !slices.ContainsFunc(group, func(v string) bool { return strings.Contains(format, v) }) {
+			c.addf("HttpApi %s: the access log Format lacks %s", apiID, strings.Join(group, " or "))
+		}
+	}
+	if !json.Valid([]byte(contextVar.ReplaceAllString(format, "x"))) {
+		c.addf("HttpApi %s: the access log Format is not one JSON object (quote every $context value)", apiID)
+	}
+	if bad := secretBearing.FindString(format); bad != "" {
+		c.addf("HttpApi %s: the access log Format logs %q: headers and query strings may carry tokens", apiID, bad)
+	}
 }

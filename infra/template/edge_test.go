@@ -19,6 +19,12 @@ Resources:
       RouteSettings:
         "POST /auth/login": {ThrottlingBurstLimit: !Ref AuthBurst, ThrottlingRateLimit: !Ref AuthRate}
         "POST /customer-auth/login": {ThrottlingBurstLimit: 5, ThrottlingRateLimit: 1}
+      AccessLogSettings:
+        DestinationArn: !Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${AccessLogs}
+        Format: '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","routeKey":"$context.routeKey","status":"$context.status","responseLatency":"$context.responseLatency","integrationError":"$context.integrationErrorMessage","authorizerError":"$context.authorizer.error"}'
+  AccessLogs:
+    Type: AWS::Logs::LogGroup
+    Properties: {RetentionInDays: 30}
   LoginFunction:
     Type: AWS::Serverless::Function
     Properties:
@@ -36,5 +42,14 @@ func TestEdgeChecksFindEachBrokenRule(t *testing.T) {
 		{"sign-in route not throttled", "        \"POST /customer-auth/login\": {ThrottlingBurstLimit: 5, ThrottlingRateLimit: 1}\n", "", "public sign-in route POST /customer-auth/login has no RouteSettings"},
 		{"sign-in route as loose as the default", "AuthRate: {Type: Number, Default: 10}", "AuthRate: {Type: Number, Default: 50}", "POST /auth/login is not throttled more strictly"},
 		{"sign-in burst above the default", "{ThrottlingBurstLimit: 5, ThrottlingRateLimit: 1}", "{ThrottlingBurstLimit: 500, ThrottlingRateLimit: 1}", "POST /customer-auth/login is not throttled more strictly"},
+		{"no access log", "      AccessLogSettings:\n", "      OtherSettings:\n", "no AccessLogSettings"},
+		{"access log elsewhere", "log-group:${AccessLogs}", "log-group:/shared/logs", "is not the ARN of a log group of the template"},
+		{"access log by GetAtt of no group", "!Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${AccessLogs}", "!GetAtt Api.Arn", "is not the ARN of a log group"},
+		{"access log kept forever", "Properties: {RetentionInDays: 30}", "Properties: {}", "log group AccessLogs: no RetentionInDays"},
+		{"access log without request id", `"requestId":"$context.requestId",`, "", "neither $context.requestId nor $context.extendedRequestId"},
+		{"access log without authorizer error", `,"authorizerError":"$context.authorizer.error"`, "", "lacks $context.authorizer.error"},
+		{"access log without integration error", `,"integrationError":"$context.integrationErrorMessage"`, "", "lacks $context.integrationErrorMessage or $context.integration.error"},
+		{"access log not JSON", `"status":"$context.status"`, `"status":$context.status`, "is not one JSON object"},
+		{"access log with the token", `"ip":"$context.identity.sourceIp"`, `"ip":"$context.identity.sourceIp","auth":"$request.header.Authorization"`, "may carry tokens"},
 	}, (*checker).edge)
 }
