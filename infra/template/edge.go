@@ -14,6 +14,7 @@ import (
 // sets nothing gets.
 func (c *checker) edge() {
 	defaults := c.t.Defaults(nil)
+	c.reservedConcurrency(defaults)
 	for _, id := range c.t.Order {
 		if c.t.Resources[id].Type == "AWS::Serverless::HttpApi" {
 			c.throttling(id, defaults)
@@ -148,5 +149,22 @@ func (c *checker) accessLog(apiID string) {
 	}
 	if bad := secretBearing.FindString(format); bad != "" {
 		c.addf("HttpApi %s: the access log Format logs %q: headers and query strings may carry tokens", apiID, bad)
+	}
+}
+
+// reservedConcurrency: no function reserves concurrency unless a parameter
+// asks for it. Lambda keeps 100 of the account's concurrency unreserved, so
+// with a new account's quota any reservation fails the deploy.
+func (c *checker) reservedConcurrency(vals Values) {
+	set := func(where string, props map[string]any) {
+		if v, ok := props["ReservedConcurrentExecutions"]; ok && c.t.Eval(v, vals) != (NoValue{}) {
+			c.addf("%s: ReservedConcurrentExecutions is set with the parameters' defaults (a new account's concurrency quota refuses any reservation at deploy): make it a parameter that is off by default", where)
+		}
+	}
+	set("Globals", c.t.Globals)
+	for _, id := range c.t.Order {
+		if r := c.t.Resources[id]; r.Type == "AWS::Serverless::Function" || r.Type == "AWS::Lambda::Function" {
+			set("function "+id, r.Properties)
+		}
 	}
 }

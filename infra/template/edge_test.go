@@ -10,6 +10,12 @@ Parameters:
   BurstLimit: {Type: Number, Default: 100}
   AuthRate: {Type: Number, Default: 10}
   AuthBurst: {Type: Number, Default: 20}
+  Reserved: {Type: Number, Default: 0}
+Conditions:
+  HasReserved: !Not [!Equals [!Ref Reserved, "0"]]
+Globals:
+  Function:
+    ReservedConcurrentExecutions: !If [HasReserved, !Ref Reserved, !Ref AWS::NoValue]
 Resources:
   Api:
     Type: AWS::Serverless::HttpApi
@@ -28,6 +34,7 @@ Resources:
   LoginFunction:
     Type: AWS::Serverless::Function
     Properties:
+      ReservedConcurrentExecutions: !If [HasReserved, 2, !Ref AWS::NoValue]
       Events:
         Staff: {Type: HttpApi, Properties: {ApiId: !Ref Api, Method: POST, Path: /auth/login, Auth: {Authorizer: NONE}}}
         Customer: {Type: HttpApi, Properties: {ApiId: !Ref Api, Method: POST, Path: /customer-auth/login, Auth: {Authorizer: NONE}}}
@@ -51,5 +58,7 @@ func TestEdgeChecksFindEachBrokenRule(t *testing.T) {
 		{"access log without integration error", `,"integrationError":"$context.integrationErrorMessage"`, "", "lacks $context.integrationErrorMessage or $context.integration.error"},
 		{"access log not JSON", `"status":"$context.status"`, `"status":$context.status`, "is not one JSON object"},
 		{"access log with the token", `"ip":"$context.identity.sourceIp"`, `"ip":"$context.identity.sourceIp","auth":"$request.header.Authorization"`, "may carry tokens"},
+		{"reservation on by default", "Reserved: {Type: Number, Default: 0}", "Reserved: {Type: Number, Default: 5}", "Globals: ReservedConcurrentExecutions is set"},
+		{"a function reserves", "ReservedConcurrentExecutions: !If [HasReserved, 2, !Ref AWS::NoValue]", "ReservedConcurrentExecutions: 2", "function LoginFunction: ReservedConcurrentExecutions is set"},
 	}, (*checker).edge)
 }
