@@ -15,6 +15,7 @@ import (
 func (c *checker) edge() {
 	defaults := c.t.Defaults(nil)
 	c.reservedConcurrency(defaults)
+	c.cors(defaults)
 	for _, id := range c.t.Order {
 		if c.t.Resources[id].Type == "AWS::Serverless::HttpApi" {
 			c.throttling(id, defaults)
@@ -165,6 +166,103 @@ func (c *checker) reservedConcurrency(vals Values) {
 	for _, id := range c.t.Order {
 		if r := c.t.Resources[id]; r.Type == "AWS::Serverless::Function" || r.Type == "AWS::Lambda::Function" {
 			set("function "+id, r.Properties)
+		}
+	}
+}
+
+// corsOrigins returns, per resource, the origins its CORS configuration
+// allows for the given values (an HttpApi's CorsConfiguration: true is
+// "*"), and the parameters each one's CORS configuration refers to.
+func (c *checker) corsOrigins(vals Values) (origins, uses map[string][]string) {
+	origins, uses = map[string][]string{}, map[string][]string{}
+	for _, id := range c.t.Order {
+		r := c.t.Resources[id]
+		if r.Type != "AWS::Serverless::HttpApi" && r.Type != "AWS::S3::Bucket" {
+			continue
+		}
+		raw, ok := r.Properties["CorsConfiguration"]
+		if !ok {
+			continue
+		}
+		cors := c.t.Eval(map[string]any{"v": raw}, vals).(map[string]any)["v"]
+		if cors == true {
+			origins[id] = []string{"*"}
+		}
+		if r.Type == "AWS::S3::Bucket" {
+			for _, rule := range List(Map(cors)["CorsRules"]) {
+				origins[id] = append(origins[id], strs(Map(rule)["AllowedOrigins"])...)
+			}
+		} else {
+			origins[id] = append(origins[id], strs(Map(cors)["AllowOrigins"])...)
+		}
+		for _, ref := range refs(raw) {
+			if _, isParam := c.t.Parameters[ref]; isParam && !slices.Contains(uses[id], ref) {
+				uses[id] = append(uses[id], ref)
+			}
+		}
+	}
+	return origins, uses
+}
+
+// refs returns every name v refers to with Ref, in any depth.
+func refs(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		if r, ok := x["Ref"].(string); ok && len(x) == 1 {
+			return []string{r}
+		}
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			out = append(out, refs(x[k])...)
+		}
+	case []any:
+		for _, e := range x {
+			out = append(out, refs(e)...)
+		}
+	}
+	return out
+}
+
+// An origin a CORS parameter can be set to, for the checks below.
+const someOrigin = "https://frontend.example.com"
+
+// cors: with the parameters' defaults no CORS rule (API or bucket) allows
+// every origin or names an empty one (S3 refuses an empty origin; an
+// absent CorsConfiguration is how "no cross-origin frontend" is said). A
+// parameter an origin comes from turns CORS on when it is set, and the
+// template's Rules refuse "*" for it in prod (and accept a real origin).
+func (c *checker) cors(defaults Values) {
+	origins, uses := c.corsOrigins(defaults)
+	params := map[string]bool{}
+	for _, id := range slices.Sorted(maps.Keys(origins)) {
+		for _, o := range origins[id] {
+			if o == "*" || o == "" {
+				c.addf("%s: with the parameters' defaults its CORS allows the origin %q (want no CorsConfiguration, or a named origin)", id, o)
+			}
+		}
+		for _, p := range uses[id] {
+			params[p] = true
+		}
+	}
+	if len(params) == 0 {
+		return
+	}
+	if !slices.ContainsFunc(List(c.t.Parameters["Stage"]["AllowedValues"]), func(v any) bool { return String(v) == "prod" }) {
+		c.addf("no Stage parameter with the value prod: the CORS checks can not tell prod")
+		return
+	}
+	for _, p := range slices.Sorted(maps.Keys(params)) {
+		set, _ := c.corsOrigins(c.t.Defaults(Values{p: someOrigin}))
+		for _, id := range slices.Sorted(maps.Keys(uses)) {
+			if slices.Contains(uses[id], p) && !slices.Contains(set[id], someOrigin) {
+				c.addf("%s: setting parameter %s does not turn its CORS on for that origin", id, p)
+			}
+		}
+		if len(c.t.RuleFailures(c.t.Defaults(Values{"Stage": "prod", p: "*"}))) == 0 {
+			c.addf("parameter %s: prod accepts \"*\" (add a Rules assertion that refuses it when Stage is prod)", p)
+		}
+		if f := c.t.RuleFailures(c.t.Defaults(Values{"Stage": "prod", p: someOrigin})); len(f) > 0 {
+			c.addf("parameter %s: prod refuses the origin %s too: %q", p, someOrigin, f)
 		}
 	}
 }

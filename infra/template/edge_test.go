@@ -5,7 +5,8 @@ import "testing"
 // edgeBase passes the edge checks; each case breaks one of them.
 const edgeBase = `
 Parameters:
-  Stage: {Type: String, Default: dev}
+  Stage: {Type: String, Default: dev, AllowedValues: [dev, prod]}
+  AllowedOrigin: {Type: String, Default: ""}
   RateLimit: {Type: Number, Default: 50}
   BurstLimit: {Type: Number, Default: 100}
   AuthRate: {Type: Number, Default: 10}
@@ -13,6 +14,13 @@ Parameters:
   Reserved: {Type: Number, Default: 0}
 Conditions:
   HasReserved: !Not [!Equals [!Ref Reserved, "0"]]
+  HasOrigin: !Not [!Equals [!Ref AllowedOrigin, ""]]
+Rules:
+  ProdNoStar:
+    RuleCondition: !Equals [!Ref Stage, prod]
+    Assertions:
+      - Assert: !Not [!Equals [!Ref AllowedOrigin, "*"]]
+        AssertDescription: no * in prod
 Globals:
   Function:
     ReservedConcurrentExecutions: !If [HasReserved, !Ref Reserved, !Ref AWS::NoValue]
@@ -21,6 +29,7 @@ Resources:
     Type: AWS::Serverless::HttpApi
     Properties:
       Auth: {DefaultAuthorizer: Jwt, Authorizers: {Jwt: {}}}
+      CorsConfiguration: !If [HasOrigin, {AllowOrigins: [!Ref AllowedOrigin], MaxAge: 600}, !Ref AWS::NoValue]
       DefaultRouteSettings: {ThrottlingBurstLimit: !Ref BurstLimit, ThrottlingRateLimit: !Ref RateLimit}
       RouteSettings:
         "POST /auth/login": {ThrottlingBurstLimit: !Ref AuthBurst, ThrottlingRateLimit: !Ref AuthRate}
@@ -31,6 +40,13 @@ Resources:
   AccessLogs:
     Type: AWS::Logs::LogGroup
     Properties: {RetentionInDays: 30}
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      CorsConfiguration: !If
+        - HasOrigin
+        - CorsRules: [{AllowedMethods: [PUT], AllowedOrigins: [!Ref AllowedOrigin]}]
+        - !Ref AWS::NoValue
   LoginFunction:
     Type: AWS::Serverless::Function
     Properties:
@@ -60,5 +76,42 @@ func TestEdgeChecksFindEachBrokenRule(t *testing.T) {
 		{"access log with the token", `"ip":"$context.identity.sourceIp"`, `"ip":"$context.identity.sourceIp","auth":"$request.header.Authorization"`, "may carry tokens"},
 		{"reservation on by default", "Reserved: {Type: Number, Default: 0}", "Reserved: {Type: Number, Default: 5}", "Globals: ReservedConcurrentExecutions is set"},
 		{"a function reserves", "ReservedConcurrentExecutions: !If [HasReserved, 2, !Ref AWS::NoValue]", "ReservedConcurrentExecutions: 2", "function LoginFunction: ReservedConcurrentExecutions is set"},
+		{"any origin by default", `AllowedOrigin: {Type: String, Default: ""}`, `AllowedOrigin: {Type: String, Default: "*"}`, `Api: with the parameters' defaults its CORS allows the origin "*"`},
+		{"CORS for everyone", "CorsConfiguration: !If [HasOrigin, {AllowOrigins: [!Ref AllowedOrigin], MaxAge: 600}, !Ref AWS::NoValue]", "CorsConfiguration: true", `Api: with the parameters' defaults its CORS allows the origin "*"`},
+		{"empty bucket origin", "      CorsConfiguration: !If\n        - HasOrigin\n        - CorsRules: [{AllowedMethods: [PUT], AllowedOrigins: [!Ref AllowedOrigin]}]\n        - !Ref AWS::NoValue\n", "      CorsConfiguration:\n        CorsRules: [{AllowedMethods: [PUT], AllowedOrigins: [!Ref AllowedOrigin]}]\n", `Bucket: with the parameters' defaults its CORS allows the origin ""`},
+		{"origin ignored", "{AllowOrigins: [!Ref AllowedOrigin], MaxAge: 600}", `{AllowOrigins: [!If [HasReserved, !Ref AllowedOrigin, "https://fixed.example.com"]], MaxAge: 600}`, "Api: setting parameter AllowedOrigin does not turn its CORS on"},
+		{"prod takes any origin", "RuleCondition: !Equals [!Ref Stage, prod]", "RuleCondition: !Equals [!Ref Stage, qa]", `parameter AllowedOrigin: prod accepts "*"`},
+		{"prod takes no origin", `- Assert: !Not [!Equals [!Ref AllowedOrigin, "*"]]`, `- Assert: !Equals [!Ref AllowedOrigin, ""]`, "prod refuses the origin https://frontend.example.com too"},
+		{"no stage", "Stage: {Type: String, Default: dev, AllowedValues: [dev, prod]}", "Stage: {Type: String, Default: dev}", "no Stage parameter with the value prod"},
 	}, (*checker).edge)
+}
+
+func TestEvalWithParameters(t *testing.T) {
+	tpl, err := Parse([]byte(edgeBase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := tpl.Defaults(nil)
+	if def["AllowedOrigin"] != "" || def["Reserved"] != "0" || tpl.Condition("HasOrigin", def) || tpl.Condition("HasReserved", def) {
+		t.Fatalf("defaults %v", def)
+	}
+	api := tpl.Eval(tpl.Resources["Api"].Properties, tpl.Defaults(Values{"AllowedOrigin": "https://a.example.com"})).(map[string]any)
+	if got := strs(Map(api["CorsConfiguration"])["AllowOrigins"]); len(got) != 1 || got[0] != "https://a.example.com" {
+		t.Fatalf("CORS with an origin: %v", api["CorsConfiguration"])
+	}
+	if _, ok := tpl.Eval(tpl.Resources["Api"].Properties, def).(map[string]any)["CorsConfiguration"]; ok {
+		t.Fatal("CORS without an origin: NoValue must drop it")
+	}
+	if f := tpl.RuleFailures(tpl.Defaults(Values{"Stage": "prod", "AllowedOrigin": "*"})); len(f) != 1 || f[0] != "no * in prod" {
+		t.Fatalf("prod with *: %q", f)
+	}
+	if f := tpl.RuleFailures(tpl.Defaults(Values{"AllowedOrigin": "*"})); len(f) != 0 {
+		t.Fatalf("dev with *: %q", f)
+	}
+	if got := tpl.Eval(map[string]any{"Fn::Contains": []any{[]any{"a", "b"}, map[string]any{"Ref": "Stage"}}}, Values{"Stage": "b"}); got != true {
+		t.Fatalf("Fn::Contains: %v", got)
+	}
+	if got := tpl.Eval(map[string]any{"Fn::Sub": "${AWS::Region}"}, def); Map(got)["Fn::Sub"] != "${AWS::Region}" {
+		t.Fatalf("other intrinsics stay as written: %v", got)
+	}
 }
