@@ -17,9 +17,12 @@ func (c *checker) edge() {
 	c.reservedConcurrency(defaults)
 	c.cors(defaults)
 	for _, id := range c.t.Order {
-		if c.t.Resources[id].Type == "AWS::Serverless::HttpApi" {
+		switch c.t.Resources[id].Type {
+		case "AWS::Serverless::HttpApi":
 			c.throttling(id, defaults)
 			c.accessLog(id)
+		case "AWS::CloudFront::Distribution":
+			c.responseHeaders(id)
 		}
 	}
 }
@@ -263,6 +266,37 @@ func (c *checker) cors(defaults Values) {
 		}
 		if f := c.t.RuleFailures(c.t.Defaults(Values{"Stage": "prod", p: someOrigin})); len(f) > 0 {
 			c.addf("parameter %s: prod refuses the origin %s too: %q", p, someOrigin, f)
+		}
+	}
+}
+
+// responseHeaders: every cache behaviour of a distribution answers with a
+// response headers policy of the template that sets nosniff and a CSP
+// that starts from default-src 'none', both overriding the origin's.
+func (c *checker) responseHeaders(id string) {
+	cfg := Map(c.t.Resources[id].Properties["DistributionConfig"])
+	behaviours := map[string]map[string]any{"DefaultCacheBehavior": Map(cfg["DefaultCacheBehavior"])}
+	for i, b := range List(cfg["CacheBehaviors"]) {
+		behaviours["CacheBehaviors["+strconv.Itoa(i)+"]"] = Map(b)
+	}
+	for _, name := range slices.Sorted(maps.Keys(behaviours)) {
+		ref := Map(behaviours[name]["ResponseHeadersPolicyId"])
+		pid := RefTo(ref)
+		if at := List(ref["Fn::GetAtt"]); len(at) == 2 {
+			pid = String(at[0])
+		}
+		policy, ok := c.t.Resources[pid]
+		if !ok || policy.Type != "AWS::CloudFront::ResponseHeadersPolicy" {
+			c.addf("distribution %s: %s has no ResponseHeadersPolicyId of a policy of the template (nosniff, CSP)", id, name)
+			continue
+		}
+		sec := Map(Map(policy.Properties["ResponseHeadersPolicyConfig"])["SecurityHeadersConfig"])
+		if Map(sec["ContentTypeOptions"])["Override"] != true {
+			c.addf("response headers policy %s: no X-Content-Type-Options nosniff (ContentTypeOptions with Override: true)", pid)
+		}
+		csp := Map(sec["ContentSecurityPolicy"])
+		if !strings.Contains(String(csp["ContentSecurityPolicy"]), "default-src 'none'") || csp["Override"] != true {
+			c.addf("response headers policy %s: no restrictive Content-Security-Policy (default-src 'none', Override: true)", pid)
 		}
 	}
 }

@@ -40,6 +40,22 @@ Resources:
   AccessLogs:
     Type: AWS::Logs::LogGroup
     Properties: {RetentionInDays: 30}
+  Cdn:
+    Type: AWS::CloudFront::Distribution
+    Properties:
+      DistributionConfig:
+        DefaultCacheBehavior:
+          ResponseHeadersPolicyId: !Ref Headers
+        CacheBehaviors:
+          - PathPattern: /big/*
+            ResponseHeadersPolicyId: !GetAtt Headers.Id
+  Headers:
+    Type: AWS::CloudFront::ResponseHeadersPolicy
+    Properties:
+      ResponseHeadersPolicyConfig:
+        SecurityHeadersConfig:
+          ContentTypeOptions: {Override: true}
+          ContentSecurityPolicy: {ContentSecurityPolicy: "default-src 'none'; img-src 'self'; sandbox", Override: true}
   Bucket:
     Type: AWS::S3::Bucket
     Properties:
@@ -83,6 +99,11 @@ func TestEdgeChecksFindEachBrokenRule(t *testing.T) {
 		{"prod takes any origin", "RuleCondition: !Equals [!Ref Stage, prod]", "RuleCondition: !Equals [!Ref Stage, qa]", `parameter AllowedOrigin: prod accepts "*"`},
 		{"prod takes no origin", `- Assert: !Not [!Equals [!Ref AllowedOrigin, "*"]]`, `- Assert: !Equals [!Ref AllowedOrigin, ""]`, "prod refuses the origin https://frontend.example.com too"},
 		{"no stage", "Stage: {Type: String, Default: dev, AllowedValues: [dev, prod]}", "Stage: {Type: String, Default: dev}", "no Stage parameter with the value prod"},
+		{"no headers policy", "          ResponseHeadersPolicyId: !Ref Headers\n", "", "distribution Cdn: DefaultCacheBehavior has no ResponseHeadersPolicyId"},
+		{"managed headers policy", "ResponseHeadersPolicyId: !GetAtt Headers.Id", "ResponseHeadersPolicyId: 67f7725c-6f97-4210-82d7-5512b31e9d03", "distribution Cdn: CacheBehaviors[0] has no ResponseHeadersPolicyId"},
+		{"sniffing allowed", "ContentTypeOptions: {Override: true}", "ContentTypeOptions: {Override: false}", "response headers policy Headers: no X-Content-Type-Options nosniff"},
+		{"permissive CSP", "default-src 'none'; img-src", "default-src 'self'; img-src", "response headers policy Headers: no restrictive Content-Security-Policy"},
+		{"CSP not overriding", "sandbox\", Override: true}", "sandbox\"}", "no restrictive Content-Security-Policy"},
 	}, (*checker).edge)
 }
 
