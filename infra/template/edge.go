@@ -230,8 +230,9 @@ func refs(v any) []string {
 const someOrigin = "https://frontend.example.com"
 
 // cors: with the parameters' defaults no CORS rule (API or bucket) allows
-// every origin or names an empty one (S3 refuses an empty origin; an
-// absent CorsConfiguration is how "no cross-origin frontend" is said). A
+// every origin or names an empty one (a rule for "" matches nothing, if
+// the service takes it at all: an absent CorsConfiguration is how "no
+// cross-origin frontend" is said). A
 // parameter an origin comes from turns CORS on when it is set, and the
 // template's Rules refuse "*" for it in prod (and accept a real origin).
 func (c *checker) cors(defaults Values) {
