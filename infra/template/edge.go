@@ -62,7 +62,7 @@ func isPublicAuthRoute(key, decision string) bool {
 // find Route by key" otherwise, at deploy), and each public sign-in route
 // has limits of its own, stricter than the default.
 func (c *checker) throttling(apiID string, vals Values) {
-	props := c.t.Eval(c.t.Resources[apiID].Properties, vals).(map[string]any)
+	props := Map(c.t.Eval(c.t.Resources[apiID].Properties, vals))
 	rate, burst, ok := limits(Map(props["DefaultRouteSettings"]))
 	if !ok {
 		c.addf("HttpApi %s: DefaultRouteSettings needs ThrottlingRateLimit and ThrottlingBurstLimit above 0 (without them every route takes the account's 10,000 requests/s)", apiID)
