@@ -1,7 +1,7 @@
 // Package secret gives functions the secrets they need without putting them
 // in template.yaml or the repository: in AWS they live in SSM Parameter Store
-// as SecureString parameters (scripts/deploy.sh creates them), in the local
-// stack they come from a generated file through the environment.
+// as SecureString parameters (scripts/deploy.sh creates them); the local
+// stack serves the same parameters from an SSM endpoint of its own.
 //
 // Only functions that sign cursors import this package, and they fetch the
 // parameter (one signed HTTPS call, not the SSM client) on the first request
@@ -30,29 +30,28 @@ import (
 	"backoffice/shared/list"
 )
 
-// Environment variables that say where the cursor keys are.
-const (
-	// CursorKeyParameterEnv names the SSM SecureString parameter holding the
-	// keys (template.yaml sets it; IAM allows ssm:GetParameter on it alone).
-	CursorKeyParameterEnv = "CURSOR_KEY_PARAMETER"
-	// CursorSecretEnv holds the keys themselves: the local stack only.
-	CursorSecretEnv = "CURSOR_SECRET"
-)
+// CursorKeyParameterEnv names the SSM SecureString parameter holding the
+// cursor keys (template.yaml sets it; IAM allows ssm:GetParameter on it
+// alone). There is deliberately no variable that holds a key itself: a
+// deployed template could then carry one in plain text. The local stack
+// serves the same parameter from its own SSM endpoint (AWS_ENDPOINT_URL_SSM).
+const CursorKeyParameterEnv = "CURSOR_KEY_PARAMETER"
+
+// CursorKeyName is the name of a stack's cursor key parameter, as
+// scripts/deploy.sh creates it and template.yaml passes it on.
+func CursorKeyName(stackName string) string { return "/" + stackName + "/cursor-key" }
 
 // CursorSigner returns the signer for list cursors. Call it once at cold
 // start (in main); the keys are read on first use and kept for the life of
 // the process. The value is one or more keys separated by white space: the
 // first signs, all verify (rotation, README "Rotating secrets").
 //
-// It panics when neither variable is set, so a misconfigured function fails
+// It panics when the variable is not set, so a misconfigured function fails
 // its init visibly instead of signing with a guessable key.
 func CursorSigner() list.Signer {
-	if v := os.Getenv(CursorSecretEnv); v != "" {
-		return list.NewSigner(strings.Fields(v)...)
-	}
 	name := os.Getenv(CursorKeyParameterEnv)
 	if name == "" {
-		panic("missing environment variable " + CursorKeyParameterEnv + " (or " + CursorSecretEnv + " locally)")
+		panic("missing environment variable " + CursorKeyParameterEnv)
 	}
 	return list.NewLazySigner(func() ([]string, error) {
 		v, err := Parameter(awsenv.Config(), name)
@@ -73,6 +72,7 @@ func CursorSigner() list.Signer {
 func Parameter(cfg aws.Config, name string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
+	awsenv.RecordCall("SSM", "GetParameter", map[string]any{"Name": name})
 	body, err := json.Marshal(map[string]any{"Name": name, "WithDecryption": true})
 	if err != nil {
 		return "", err

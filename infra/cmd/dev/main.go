@@ -152,10 +152,11 @@ func run(o options) error {
 			"Stage":       "local",
 			"AppUrl":      "http://" + o.addr, // links in mails open this API's own pages
 		},
-		// In AWS the cursor key is an SSM SecureString; locally the functions
-		// get it directly (shared/secret prefers CURSOR_SECRET).
-		ExtraEnv: map[string]string{"DIRECTORY_EMULATED": "true", secret.CursorSecretEnv: cursorKey},
-		Logs:     os.Stderr,
+		// The cursor key is an SSM SecureString, as scripts/deploy.sh makes
+		// it in AWS; the stack's SSM endpoint serves it.
+		SSMParameters: map[string]string{secret.CursorKeyName("backoffice"): cursorKey},
+		ExtraEnv:      map[string]string{"DIRECTORY_EMULATED": "true"},
+		Logs:          os.Stderr,
 	})
 	if err != nil {
 		return err
