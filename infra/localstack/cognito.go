@@ -67,13 +67,7 @@ func (s *Stack) ensureUserPool(ctx context.Context, id string, props map[string]
 			return err
 		}
 	}
-	provider := fmt.Sprintf("cognito-idp.%s.amazonaws.com/%s", s.cfg.Region, poolID)
-	s.setPhysical(id, physicalResource{ref: poolID, attrs: map[string]any{
-		"Arn":          fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", s.cfg.Region, accountID, poolID),
-		"ProviderName": provider,
-		"ProviderURL":  provider,
-		"UserPoolId":   poolID,
-	}})
+	s.setPhysical(id, poolPhysical(s.cfg.Region, poolID))
 	return nil
 }
 
