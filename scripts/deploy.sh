@@ -170,3 +170,4 @@ if [[ $guided == 1 ]]; then
 else
   run sam deploy --config-env "$stage" --region "$region" ${deploy_args[@]+"${deploy_args[@]}"}
 fi
+echo "next, after a first deploy and after every deploy to prod: scripts/smoke.sh --stack $stack --region $region (README \"Smoke test\")"

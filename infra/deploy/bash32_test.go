@@ -12,7 +12,7 @@ import (
 
 // operatorScripts run on the operator's machine, which may be a Mac with
 // bash 3.2 as /bin/bash: they must avoid what bash 4 and later added.
-var operatorScripts = []string{"deploy.sh", "owner-invite.sh", "export.sh"}
+var operatorScripts = []string{"deploy.sh", "smoke.sh", "owner-invite.sh", "export.sh"}
 
 // bash4Only are constructs bash 3.2 does not have (or parses differently),
 // with what to write instead.
