@@ -42,6 +42,9 @@ func (s *Stack) provisionCognito(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", id, err)
 			}
+			if err := s.checkCognitoSettings(id, typ, props); err != nil {
+				return fmt.Errorf("%s: %w", id, err)
+			}
 			if typ == typeUserPool {
 				err = s.ensureUserPool(ctx, id, props)
 			} else {
