@@ -221,6 +221,56 @@ Resources:
 		"Policies.PasswordPolicy.RequireSymbols (cognito-local checks no password")
 }
 
+// Without an emulator a client with a secret still has one to GetAtt.
+func TestClientSecretWithoutEmulator(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tmpl := filepath.Join(dir, "template.yaml")
+	if err := os.WriteFile(tmpl, []byte(`
+Resources:
+  Pool:
+    Type: AWS::Cognito::UserPool
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Properties: {UserPoolId: !Ref Pool, GenerateSecret: true}
+Outputs:
+  Secret:
+    Value: !GetAtt Client.ClientSecret
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := Start(ctx, Config{Root: repoRoot(t), Template: tmpl, StateDir: filepath.Join(dir, "state"), Logs: testLogWriter{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close() }()
+	if got := s.Outputs()["Secret"]; len(got) != 51 {
+		t.Errorf("secret %q", got)
+	}
+}
+
+func TestWithTokenValidity(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ in, want string }{
+		{`{}`, `{AccessTokenValidity: 1, IdTokenValidity: 1, RefreshTokenValidity: 30,
+			TokenValidityUnits: {AccessToken: hours, IdToken: hours, RefreshToken: days}}`},
+		{`{AccessTokenValidity: 15, TokenValidityUnits: {AccessToken: minutes, IdToken: minutes}}`,
+			`{AccessTokenValidity: 15, IdTokenValidity: 60, RefreshTokenValidity: 30,
+			TokenValidityUnits: {AccessToken: minutes, IdToken: minutes, RefreshToken: days}}`},
+		{`{TokenValidityUnits: {AccessToken: days, RefreshToken: hours}}`,
+			`{AccessTokenValidity: 1, IdTokenValidity: 1, RefreshTokenValidity: 720,
+			TokenValidityUnits: {AccessToken: hours, IdToken: hours, RefreshToken: hours}}`},
+	}
+	for _, c := range cases {
+		got := withTokenValidity(asMap(parseValue(t, c.in)))
+		if want := parseValue(t, c.want); !sameValue(got, want) {
+			t.Errorf("%s: got %s, want %s", c.in, jsonText(got), jsonText(want))
+		}
+	}
+}
+
 // ExplicitAuthFlows is allowed although cognito-local does not enforce it,
 // because this test holds: every auth flow the code starts is one every
 // app client of template.yaml allows (AWS would refuse the others).
