@@ -414,6 +414,27 @@ func TestCognitoLocalBehaviour(t *testing.T) {
 		}
 	})
 
+	t.Run("AdminUpdateUserAttributes: no AliasExistsException, an unknown user is NotAuthorizedException", func(t *testing.T) {
+		p := pool(t, false)
+		user(t, p, "first@example.com", password)
+		second := user(t, p, "second@example.com", password)
+		if _, err := idp.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(p),
+			Username: aws.String("second@example.com"), UserAttributes: []ciptypes.AttributeType{
+				{Name: aws.String("email"), Value: aws.String("first@example.com")},
+				{Name: aws.String("email_verified"), Value: aws.String("true")}}}); err != nil {
+			t.Errorf("taking another user's address: %v", err)
+		}
+		if got := attr(t, p, second, "email"); got != "first@example.com" {
+			t.Errorf("email %q", got)
+		}
+		_, err := idp.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(p),
+			Username: aws.String("nobody@example.com"), UserAttributes: []ciptypes.AttributeType{
+				{Name: aws.String("name"), Value: aws.String("x")}}})
+		if code := errorCode(err); code != "NotAuthorizedException" {
+			t.Errorf("unknown user: %v", err)
+		}
+	})
+
 	t.Run("UpdateUserPoolClient keeps what the request leaves out", func(t *testing.T) {
 		p := pool(t, false)
 		id, _ := adminClient(t, p)

@@ -271,6 +271,26 @@ func TestWithTokenValidity(t *testing.T) {
 	}
 }
 
+// Every entry of the tables has a verdict function, and README.md's table
+// names every property.
+func TestCognitoSettingsTablesAreDocumented(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for typ, table := range map[string]map[string]cognitoSetting{typeUserPool: userPoolSettings, typeUserPoolClient: userPoolClientSettings} {
+		for name, st := range table {
+			if st.judge == nil {
+				t.Errorf("%s %s: no judge", typ, name)
+			}
+			if !strings.Contains(string(readme), "`"+name+"`") {
+				t.Errorf("README.md does not name %s %s", typ, name)
+			}
+		}
+	}
+}
+
 // ExplicitAuthFlows is allowed although cognito-local does not enforce it,
 // because this test holds: every auth flow the code starts is one every
 // app client of template.yaml allows (AWS would refuse the others).
