@@ -4,6 +4,7 @@
 #   4. unit tests   5. integration tests: tests/... start their own emulators
 #      and local stack on free ports (tests/stack), so a running
 #      scripts/dev.sh is no problem.
+#   6. the IAM check of every AWS call the functions made (infra/cmd/iamcheck).
 # A fresh machine needs Go, Java 17+, Node 18+ with npm and cfn-lint (Python,
 # with aws-sam-translator); the emulators install into .local on first use,
 # and Chromium comes from Debian (ensure_chromium).
@@ -110,6 +111,13 @@ done
 
 step "integration tests"
 ensure_chromium
+# Every AWS call the functions make is recorded here (tests/stack) and
+# checked against their policies in template.yaml: by each package, then
+# all together below.
+rm -rf .local/calls
 go test -count=1 -tags integration -timeout 20m ./tests/...
+
+step "IAM: every recorded call allowed by template.yaml, every grant used"
+go run ./infra/cmd/iamcheck -calls .local/calls
 
 step "all checks passed"

@@ -36,11 +36,7 @@ func (s *Stack) provisionBuckets(ctx context.Context) error {
 		if name == "" {
 			name = strings.ToLower(s.cfg.StackName + "-" + id)
 		}
-		s.setPhysical(id, physicalResource{ref: name, attrs: map[string]any{
-			"Arn":                "arn:aws:s3:::" + name,
-			"DomainName":         name + ".s3.amazonaws.com",
-			"RegionalDomainName": name + ".s3." + s.cfg.Region + ".amazonaws.com",
-		}})
+		s.setPhysical(id, bucketPhysical(s.cfg.Region, name))
 		if s.cfg.Endpoints.S3 == "" {
 			continue
 		}

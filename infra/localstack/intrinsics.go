@@ -56,7 +56,10 @@ func newResolver(t *template, region, stackName string, overrides map[string]str
 	return r, nil
 }
 
-const accountID = "000000000000"
+// AccountID is the account of every ARN the stack makes.
+const AccountID = "000000000000"
+
+const accountID = AccountID
 
 func (r *resolver) loadParameters(overrides map[string]string) error {
 	for name := range overrides {

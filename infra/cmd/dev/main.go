@@ -158,10 +158,11 @@ func run(o options) error {
 		Region:     region,
 		Endpoints:  localstack.Endpoints{DynamoDB: emu.DynamoDB, Cognito: emu.Cognito, SES: emu.SES, S3: emu.S3, S3Events: emu.S3Events},
 		Parameters: params,
-		// In AWS the cursor key is an SSM SecureString; locally the functions
-		// get it directly (shared/secret prefers CURSOR_SECRET).
-		ExtraEnv: map[string]string{"DIRECTORY_EMULATED": "true", secret.CursorSecretEnv: cursorKey},
-		Logs:     os.Stderr,
+		// The cursor key is an SSM SecureString, as scripts/deploy.sh makes
+		// it in AWS; the stack's SSM endpoint serves it.
+		SSMParameters: map[string]string{secret.CursorKeyName("backoffice"): cursorKey},
+		ExtraEnv:      map[string]string{"DIRECTORY_EMULATED": "true"},
+		Logs:          os.Stderr,
 	})
 	if err != nil {
 		return err
