@@ -198,6 +198,8 @@ function changePasswordDialog() {
     toast(t("password.done"));
   });
   body.append(alertEl, form);
+  // The menu item that opened it is hidden by then: back to the menu's button.
+  dialog.returnFocus = document.getElementById("account-button");
   openDialog(dialog);
 }
 

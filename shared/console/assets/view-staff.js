@@ -118,7 +118,12 @@ export async function render(ctx) {
   }
 
   // --- loading --------------------------------------------------------------------
-  async function loadRoles() {
+  let rolesReady = null;
+  function loadRoles() {
+    rolesReady = rolesReady || fetchRoles();
+    return rolesReady;
+  }
+  async function fetchRoles() {
     if (!can("roles.read")) return;
     const res = await api.get("/roles");
     if (!res.ok || !alive) return;
@@ -248,6 +253,7 @@ export async function render(ctx) {
 
   // --- invite ---------------------------------------------------------------------------
   async function inviteDialog() {
+    await loadRoles(); // the dropdown needs them
     const { dialog, body } = dialogShell(t("invite.title"));
     dialog.id = "invite-dialog";
     const alertBox = h("div", { class: "alert", role: "alert", tabindex: "-1" });
@@ -335,12 +341,13 @@ export async function render(ctx) {
     const submit = h("button", { type: "submit", class: "primary" }, t("save"));
 
     const fill = () => {
-      info.replaceChildren(
+      info.replaceChildren(...[
         h("dt", null, t("status")), h("dd", null, h("span", { class: "badge " + p.status }, t("status." + p.status))),
         h("dt", null, t("staff.createdAt")), h("dd", null, formatDate(p.createdAt)),
         h("dt", null, t("staff.lastLogin")), h("dd", null, p.lastLoginAt ? formatDate(p.lastLoginAt) : t("staff.never")),
         p.invitation ? h("dt", null, t("status.invited")) : null,
-        p.invitation ? h("dd", null, t(p.invitation.expired ? "staff.invitationExpired" : "staff.invitationUntil", { date: formatDate(p.invitation.expiresAt) })) : null);
+        p.invitation ? h("dd", null, t(p.invitation.expired ? "staff.invitationExpired" : "staff.invitationUntil", { date: formatDate(p.invitation.expiresAt) })) : null
+      ].filter(Boolean));
       const roleBoxes = mayAssign
         ? h("fieldset", { class: "field", dataset: { field: "roleIds" } }, h("legend", null, t("roles")),
           roles.map((r) => {
@@ -349,7 +356,7 @@ export async function render(ctx) {
           }), h("p", { class: "error" }))
         : h("div", { class: "field" }, h("p", { class: "label" }, t("roles")), h("p", null, p.roles.map((r) => r.name).join(", ") || t("staff.noRoles")),
           mayEdit && !can("roles.assign") ? h("p", { class: "hint" }, t("staff.noRoleAssign")) : null);
-      form.replaceChildren(
+      form.replaceChildren(...[
         field({ name: "firstName", label: t("firstName"), value: p.firstName, required: true, maxlength: 100, readonly: !mayEdit }),
         field({ name: "lastName", label: t("lastName"), value: p.lastName, required: true, maxlength: 100, readonly: !mayEdit }),
         field({ name: "email", label: t("email"), type: "email", value: p.email, readonly: !mayEdit || p.status !== "invited", hint: p.status !== "invited" ? t("staff.emailLocked") : "", spellcheck: false }),
@@ -357,7 +364,8 @@ export async function render(ctx) {
         roleBoxes,
         h("div", { class: "actions" },
           h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, mayEdit ? t("cancel") : t("close")),
-          mayEdit ? submit : null));
+          mayEdit ? submit : null)
+      ].filter(Boolean));
     };
     const reload = async () => {
       const again = await api.get(`/staff/${id}`);
