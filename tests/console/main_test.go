@@ -273,8 +273,10 @@ func (tb *tab) pageErrors() []string {
 // click clicks the first element matching a CSS selector.
 func (tb *tab) click(sel string) {
 	tb.t.Helper()
-	tb.waitFor(`document.querySelector(` + jsString(sel) + `)`)
-	tb.do(chromedp.Click(chromedp.CSS(sel)))
+	// A visible element, clicked in the page (as a keyboard's Enter would):
+	// a pointer at coordinates can land on a toast that covers it.
+	tb.waitFor(`document.querySelector(` + jsString(sel) + `) && document.querySelector(` + jsString(sel) + `).offsetParent !== null`)
+	tb.eval(`document.querySelector(` + jsString(sel) + `).click(), ""`)
 }
 
 // clickText clicks the first visible button or link whose text is text.
