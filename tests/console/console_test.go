@@ -261,7 +261,7 @@ func TestConsoleStaffListState(t *testing.T) {
 	tb.waitFor(`location.search === "?status=invited"`)
 	tb.do(chromedp.NavigateBack())
 	tb.waitFor(`location.search === "?status=invited&sort=email&order=desc"`)
-	tb.waitFor(`[...document.querySelectorAll("select")].find((s) => [...s.options].some((o) => o.value === "email.desc")).value === "email.desc"`)
+	tb.waitFor(`[...document.querySelectorAll("select")].find((s) => [...s.options].some((o) => o.value === "email.desc"))?.value === "email.desc"`)
 	tb.check("staff-filtered")
 }
 
