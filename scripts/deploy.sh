@@ -11,15 +11,28 @@
 # function the way sam build will (linux/arm64, the flags below), checks the
 # binary's recorded build settings, and prints the exact commands it would run.
 #
+# The region is the stage's `region` in samconfig.toml, else AWS_REGION, else
+# AWS_DEFAULT_REGION, else the AWS CLI profile's (`aws configure get region`);
+# every aws and sam deploy call gets it as --region, so the cursor key and the
+# stack always land in the same region. Without one the script refuses.
+#
+# Written for bash 3.2 (macOS's /bin/bash): no associative arrays, mapfile,
+# ${var,,} or &>>, and an array that may be empty is expanded as
+# ${arr[@]+"${arr[@]}"} (before bash 4.4, "${arr[@]}" of an empty array is an
+# unbound variable under set -u). infra/deploy checks both.
+#
 # SAM's go1.x builder runs a plain `go build` in each CodeUri with this
 # environment, so the flags every function is built with are set here: the
 # same stripped, norpc, static arm64 binaries the local stack runs and the
-# benchmarks measure.
+# benchmarks measure. -buildvcs=false keeps the commit id and time out of
+# them: a commit that changes nothing a function uses leaves its binary
+# byte-identical, so CloudFormation does not update that function
+# (infra/deploy's TestBuildsAreReproducibleAcrossCommits proves it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CGO_ENABLED=0
-export GOFLAGS="-tags=lambda.norpc -trimpath '-ldflags=-s -w'"
+export GOFLAGS="-tags=lambda.norpc -trimpath '-ldflags=-s -w' -buildvcs=false"
 
 usage() {
   echo "usage: $0 --stage dev|prod [--dry-run] [--guided] [sam deploy arguments...]" >&2
@@ -52,11 +65,25 @@ setting() {
 }
 
 stack=$(setting stack_name)
-region=$(setting region)
 [[ -n "$stack" ]] || { echo "samconfig.toml has no [$stage.deploy.parameters] stack_name" >&2; exit 1; }
 param_name="/$stack/cursor-key"
-region_args=()
-[[ -n "$region" ]] && region_args=(--region "$region")
+
+region=$(setting region) region_from="samconfig.toml [$stage.deploy.parameters]"
+if [[ -z "$region" && -n "${AWS_REGION:-}" ]]; then
+  region=$AWS_REGION region_from=AWS_REGION
+fi
+if [[ -z "$region" && -n "${AWS_DEFAULT_REGION:-}" ]]; then
+  region=$AWS_DEFAULT_REGION region_from=AWS_DEFAULT_REGION
+fi
+if [[ -z "$region" ]] && command -v aws >/dev/null 2>&1; then
+  region=$(aws configure get region 2>/dev/null || true) region_from="aws configure get region"
+fi
+if [[ -z "$region" ]]; then
+  echo "scripts/deploy.sh: no AWS region for stage $stage. Set one of: region = \"<region>\" in samconfig.toml [$stage.deploy.parameters]," >&2
+  echo "  AWS_REGION, AWS_DEFAULT_REGION, or the AWS CLI profile's (aws configure set region <region>)." >&2
+  exit 1
+fi
+echo "region: $region (from $region_from)"
 
 run() {
   if [[ $dry_run == 1 ]]; then
@@ -73,24 +100,34 @@ run() {
 # does not record -ldflags when -trimpath is on, so look at the ELF itself:
 # no symbol table, no DWARF), so a broken GOFLAGS can not go unseen.
 check_build() {
-  local out settings want
+  local out settings want problem="" size
   out=$(mktemp -d)
-  trap 'rm -rf "$out"' RETURN
-  GOOS=linux GOARCH=arm64 go build -o "$out/bootstrap" ./functions/health
+  if ! GOOS=linux GOARCH=arm64 go build -o "$out/bootstrap" ./functions/health; then
+    rm -rf "$out"
+    return 1
+  fi
   settings=$(go version -m "$out/bootstrap")
   for want in 'build	-tags=lambda.norpc' 'build	-trimpath=true' \
               'build	CGO_ENABLED=0' 'build	GOARCH=arm64' 'build	GOOS=linux'; do
     if ! grep -qF "$want" <<<"$settings"; then
-      echo "build check: the binary lacks '${want#build	}'; go version -m says:" >&2
-      echo "$settings" >&2
-      return 1
+      problem="the binary lacks '${want#build	}'"
+      break
     fi
   done
-  if grep -qaF -e .symtab -e .debug_info "$out/bootstrap"; then
-    echo "build check: the binary is not stripped (-ldflags=-s -w missing from GOFLAGS)" >&2
+  if [[ -z "$problem" ]] && grep -qF 'build	vcs' <<<"$settings"; then
+    problem="the binary records the commit (-buildvcs=false missing from GOFLAGS)"
+  fi
+  if [[ -z "$problem" ]] && grep -qaF -e .symtab -e .debug_info "$out/bootstrap"; then
+    problem="the binary is not stripped (-ldflags=-s -w missing from GOFLAGS)"
+  fi
+  size=$(wc -c <"$out/bootstrap" | tr -d ' ')
+  rm -rf "$out"
+  if [[ -n "$problem" ]]; then
+    echo "build check: $problem; go version -m says:" >&2
+    echo "$settings" >&2
     return 1
   fi
-  echo "build check: ok (linux/arm64, CGO_ENABLED=0, -tags=lambda.norpc, -trimpath, stripped; functions/health $(wc -c <"$out/bootstrap") bytes)"
+  echo "build check: ok (linux/arm64, CGO_ENABLED=0, -tags=lambda.norpc, -trimpath, stripped, no VCS stamp; functions/health $size bytes)"
 }
 
 check_build
@@ -113,23 +150,24 @@ fi
 # listing shows it.
 echo "cursor key: SSM parameter $param_name"
 if [[ $dry_run == 1 ]]; then
-  run aws ssm get-parameter "${region_args[@]}" --name "$param_name" --query Parameter.Version
-  echo "would run, if that parameter is missing: aws ssm put-parameter ${region_args[*]:+${region_args[*]} }--cli-input-json file://<0600 temp file: Name=$param_name, Type=SecureString, Value=<32 random bytes, base64url>>"
-elif ! aws ssm get-parameter "${region_args[@]}" --name "$param_name" --query Parameter.Version --output text >/dev/null 2>&1; then
+  run aws ssm get-parameter --region "$region" --name "$param_name" --query Parameter.Version --output text
+  echo "would run, if that parameter is missing: aws ssm put-parameter --region $region --cli-input-json file://<0600 temp file: Name=$param_name, Type=SecureString, Value=<32 random bytes, base64url>>"
+elif ! aws ssm get-parameter --region "$region" --name "$param_name" --query Parameter.Version --output text >/dev/null 2>&1; then
   input=$(mktemp)
   chmod 600 "$input"
   trap 'rm -f "$input"' EXIT
   key=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
   printf '{"Name":"%s","Type":"SecureString","Value":"%s","Description":"Signs list cursors of stack %s"}' \
     "$param_name" "$key" "$stack" >"$input"
-  aws ssm put-parameter "${region_args[@]}" --cli-input-json "file://$input" >/dev/null
+  aws ssm put-parameter --region "$region" --cli-input-json "file://$input" >/dev/null
   rm -f "$input"
   echo "cursor key: created"
 fi
 
 run sam build --config-env "$stage"
 if [[ $guided == 1 ]]; then
-  run sam deploy --config-env "$stage" --guided "${deploy_args[@]}"
+  run sam deploy --config-env "$stage" --region "$region" --guided ${deploy_args[@]+"${deploy_args[@]}"}
 else
-  run sam deploy --config-env "$stage" "${deploy_args[@]}"
+  run sam deploy --config-env "$stage" --region "$region" ${deploy_args[@]+"${deploy_args[@]}"}
 fi
+echo "next, after a first deploy and after every deploy to prod: scripts/smoke.sh --stack $stack --region $region (README \"Smoke test\")"

@@ -15,8 +15,9 @@ import (
 )
 
 // BuildFlags are the flags every Lambda of the project is built with
-// (CGO_ENABLED=0 and GOOS=linux come through the environment).
-var BuildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w"}
+// (CGO_ENABLED=0 and GOOS=linux come through the environment), the same as
+// scripts/deploy.sh's GOFLAGS.
+var BuildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-buildvcs=false"}
 
 // HelloPkg is the reference hello-world Lambda.
 const HelloPkg = "./infra/bench/hello"
@@ -125,7 +126,7 @@ func Build(root string, names []string, goarch, outDir string, log io.Writer) *B
 
 // BuildCommand is the build command, for the report.
 func BuildCommand(goarch string) string {
-	return "CGO_ENABLED=0 GOOS=linux GOARCH=" + goarch + ` go build -tags lambda.norpc -trimpath -ldflags="-s -w"`
+	return "CGO_ENABLED=0 GOOS=linux GOARCH=" + goarch + ` go build -tags lambda.norpc -trimpath -ldflags="-s -w" -buildvcs=false`
 }
 
 func goBuild(root, goarch, out string, pkgs ...string) (string, error) {

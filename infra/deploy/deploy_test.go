@@ -12,11 +12,22 @@ import (
 
 const root = "../.."
 
+// testRegion is the region the scripts get from AWS_REGION in these tests.
+const testRegion = "eu-west-1"
+
 func deploy(t *testing.T, script string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command("bash", append([]string{script}, args...)...)
+	return deployWith(t, "bash", []string{"AWS_REGION=" + testRegion}, script, args...)
+}
+
+// deployWith runs script with the given bash and extra environment.
+func deployWith(t *testing.T, bash string, env []string, script string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(bash, append([]string{script}, args...)...)
 	// No AWS: a dry run must not need credentials, the SAM CLI or the AWS CLI.
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_PROFILE=none", "PATH="+goPath(t))
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_PROFILE=none",
+		"AWS_REGION=", "AWS_DEFAULT_REGION=", "PATH="+goPath(t))
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
@@ -39,11 +50,13 @@ func TestDryRunPrintsTheCommandsOfEachStage(t *testing.T) {
 				t.Fatalf("%v\n%s", err, out)
 			}
 			for _, want := range []string{
-				"build check: ok (linux/arm64, CGO_ENABLED=0, -tags=lambda.norpc, -trimpath, stripped",
-				"would run: aws ssm get-parameter --name /backoffice-" + stage + "/cursor-key",
+				"build check: ok (linux/arm64, CGO_ENABLED=0, -tags=lambda.norpc, -trimpath, stripped, no VCS stamp",
+				"region: eu-west-1 (from AWS_REGION)",
+				"would run: aws ssm get-parameter --region eu-west-1 --name /backoffice-" + stage + "/cursor-key",
+				"aws ssm put-parameter --region eu-west-1 ",
 				"Type=SecureString",
 				"would run: sam build --config-env " + stage + "\n",
-				"would run: sam deploy --config-env " + stage + " --no-execute-changeset\n",
+				"would run: sam deploy --config-env " + stage + " --region eu-west-1 --no-execute-changeset\n",
 			} {
 				if !strings.Contains(out, want) {
 					t.Errorf("output lacks %q:\n%s", want, out)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -54,7 +55,9 @@ func (s *Stack) runCustomResources(ctx context.Context) error {
 }
 
 // createCustomResource invokes fn with a Create request and waits for the
-// response it PUTs to ResponseURL (function Timeout + 5 s at most).
+// response it PUTs to ResponseURL: function Timeout + 5 s at most, or the
+// resource's ServiceTimeout (seconds) when that is shorter, as CloudFormation
+// gives up after ServiceTimeout.
 func (s *Stack) createCustomResource(ctx context.Context, id, typ string, fn *function,
 	props map[string]any) (*cfn.Response, error) {
 	if s.cfn == nil {
@@ -81,7 +84,11 @@ func (s *Stack) createCustomResource(ctx context.Context, id, typ string, fn *fu
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, fn.Timeout+5*time.Second)
+	wait := fn.Timeout + 5*time.Second
+	if st, err := strconv.Atoi(scalarString(props["ServiceTimeout"])); err == nil && st > 0 && time.Duration(st)*time.Second < wait {
+		wait = time.Duration(st) * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	invoked := make(chan error, 1)
 	go func() {
@@ -105,7 +112,7 @@ func (s *Stack) createCustomResource(ctx context.Context, id, typ string, fn *fu
 			if resp != nil {
 				return resp, nil
 			}
-			return nil, fmt.Errorf("no response from %s within %s", fn.LogicalID, fn.Timeout+5*time.Second)
+			return nil, fmt.Errorf("no response from %s within %s", fn.LogicalID, wait)
 		}
 	}
 	return resp, nil

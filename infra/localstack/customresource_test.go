@@ -32,7 +32,7 @@ func TestCustomResourceCreatedOnce(t *testing.T) {
 	}
 	props, _ := s.lookup("Seed", "Props")
 	p := asMap(props)
-	if p["Count"] != "3" || p["Table"] != "backoffice-Table" || !strings.HasSuffix(scalarString(p["ServiceToken"]), ":function:backoffice-EchoFunction") {
+	if p["Count"] != "3" || p["Table"] != "backoffice-Table" || p["ServiceTimeout"] != "120" || !strings.HasSuffix(scalarString(p["ServiceToken"]), ":function:backoffice-EchoFunction") {
 		t.Errorf("resource properties as sent: %v", p)
 	}
 	if err := s.Close(); err != nil {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"backoffice/shared/awsenv"
 )
 
 // function is one AWS::Serverless::Function with Globals merged in and every
@@ -177,6 +179,7 @@ func (s *Stack) environment(fn *function, urls map[string]string) []string {
 		"AWS_ENDPOINT_URL_SES":                       s.cfg.Endpoints.SES,
 		"AWS_ENDPOINT_URL_SESV2":                     s.cfg.Endpoints.SES,
 		"AWS_ENDPOINT_URL_S3":                        s.cfg.Endpoints.S3,
+		"AWS_ENDPOINT_URL_SSM":                       s.ssmURL(),
 	}
 	for k, v := range reserved {
 		if v != "" || !strings.HasPrefix(k, "AWS_ENDPOINT_URL_") {
@@ -193,6 +196,9 @@ func (s *Stack) environment(fn *function, urls map[string]string) []string {
 	}
 	for k, v := range s.cfg.ExtraEnv {
 		env[k] = v
+	}
+	if s.cfg.RecordCalls != "" {
+		env[awsenv.RecordEnv] = s.cfg.RecordCalls
 	}
 	list := make([]string, 0, len(env))
 	for k, v := range env {

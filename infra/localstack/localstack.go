@@ -43,7 +43,14 @@ type Config struct {
 	Endpoints  Endpoints         // emulators
 	Parameters map[string]string // CloudFormation parameter overrides
 	ExtraEnv   map[string]string // added to every function's environment
-	Logs       io.Writer         // function logs, each line prefixed "[<function dir name>] "; nil = os.Stderr
+	// SSMParameters are the SecureString parameters of the account, by name
+	// (scripts/deploy.sh creates the cursor key in AWS); functions read them
+	// from the stack's own SSM endpoint.
+	SSMParameters map[string]string
+	// RecordCalls, when set, is the file every function appends its AWS
+	// calls to (shared/awsenv.RecordEnv), for infra/iam to check.
+	RecordCalls string
+	Logs        io.Writer // function logs, each line prefixed "[<function dir name>] "; nil = os.Stderr
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -100,6 +107,7 @@ type Stack struct {
 	bus       *eventBus // nil without EventBridge rules or an S3 event file
 	streamsWG sync.WaitGroup
 	cfn       *cfnResponder
+	ssm       *ssmServer
 
 	mu       sync.Mutex
 	physical map[string]physicalResource
@@ -155,6 +163,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, err
 	}
 	s.aws = newAWSClients(cfg)
+	if s.ssm, err = startSSM(cfg.Region, cfg.SSMParameters); err != nil {
+		return nil, err
+	}
 
 	if err := s.provisionTables(ctx); err != nil {
 		return nil, err
@@ -193,7 +204,12 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 }
 
 // URL is the base URL of the HTTP API, e.g. http://127.0.0.1:3000.
-func (s *Stack) URL() string { return "http://" + s.ln.Addr().String() }
+func (s *Stack) URL() string {
+	if s.ln == nil {
+		return "http://127.0.0.1:0" // resolving without serving (ResolveFunctions)
+	}
+	return "http://" + s.ln.Addr().String()
+}
 
 // Resource returns the physical id of a resource (table name, pool id,
 // client id, function name ...), or "" if it has none.
@@ -230,6 +246,9 @@ func (s *Stack) Close() error {
 		}
 		if s.cfn != nil {
 			s.cfn.Close()
+		}
+		if s.ssm != nil {
+			s.ssm.Close()
 		}
 		var wg sync.WaitGroup
 		for _, fn := range s.functions {

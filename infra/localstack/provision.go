@@ -69,11 +69,8 @@ func (s *Stack) provisionTables(ctx context.Context) error {
 		if name == "" {
 			name = s.cfg.StackName + "-" + id
 		}
-		phys := physicalResource{ref: name, attrs: map[string]any{
-			"Arn": fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", s.cfg.Region, accountID, name),
-		}}
-		streamArn := fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s/stream/1970-01-01T00:00:00.000",
-			s.cfg.Region, accountID, name)
+		phys := tablePhysical(s.cfg.Region, name)
+		streamArn := phys.attrs["Arn"].(string) + "/stream/1970-01-01T00:00:00.000"
 		if s.aws.ddb != nil {
 			if streamArn, err = s.ensureTable(ctx, name, props); err != nil {
 				return fmt.Errorf("table %s: %w", id, err)

@@ -25,6 +25,11 @@ type stateData struct {
 	Streams         map[string]*streamState        `json:"streams"`
 	// EventFiles: how far each S3 event file has been read (bytes).
 	EventFiles map[string]int64 `json:"eventFiles,omitempty"`
+	// Cognito: the template properties last passed to cognito-local for
+	// each user pool and client (logical id → property → value). Some it
+	// takes at create only and never describes (UserAttributeUpdateSettings):
+	// this is how a change to one is noticed.
+	Cognito map[string]map[string]any `json:"cognito,omitempty"`
 }
 
 type customResourceState struct {
@@ -73,6 +78,26 @@ func (s *stateFile) resource(id string) string {
 func (s *stateFile) setResource(id, physical string) error {
 	s.mu.Lock()
 	s.data.Resources[id] = physical
+	s.mu.Unlock()
+	return s.save()
+}
+
+// cognitoApplied is what was last passed to cognito-local for a pool or
+// client; nil when nothing was recorded (created before it was kept).
+func (s *stateFile) cognitoApplied(id string) map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.data.Cognito[id]
+}
+
+// setCognito records a pool's or client's physical id and what was passed.
+func (s *stateFile) setCognito(id, physical string, applied map[string]any) error {
+	s.mu.Lock()
+	s.data.Resources[id] = physical
+	if s.data.Cognito == nil {
+		s.data.Cognito = map[string]map[string]any{}
+	}
+	s.data.Cognito[id] = applied
 	s.mu.Unlock()
 	return s.save()
 }

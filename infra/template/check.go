@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"backoffice/shared/awsenv"
 )
 
 // ActionsWithoutResources are actions AWS authorizes only on Resource "*"
@@ -64,6 +66,11 @@ func Check(t *Template, root string) []string {
 	c.routes()
 	c.dataSafety()
 	c.alarms()
+	c.lintIgnores()
+	c.deployRules()
+	c.edge()
+	c.leastPrivilege()
+	c.noSecrets()
 	sort.Strings(c.problems)
 	return c.problems
 }
@@ -332,4 +339,143 @@ func (c *checker) alarms() {
 			c.addf("queue %s: no alarm on its messages (QueueName dimension)", id)
 		}
 	}
+}
+
+// itemActions are the DynamoDB actions that name items by their keys, so
+// that dynamodb:LeadingKeys can limit them; writeActions change items.
+var (
+	itemActions = map[string]bool{
+		"dynamodb:GetItem": true, "dynamodb:BatchGetItem": true, "dynamodb:Query": true,
+		"dynamodb:PutItem": true, "dynamodb:UpdateItem": true, "dynamodb:DeleteItem": true,
+		"dynamodb:BatchWriteItem": true, "dynamodb:ConditionCheckItem": true,
+	}
+	writeActions = map[string]bool{
+		"dynamodb:PutItem": true, "dynamodb:UpdateItem": true, "dynamodb:DeleteItem": true,
+		"dynamodb:BatchWriteItem": true,
+	}
+)
+
+// PublicWrites are the kinds of items (partition key prefixes) a function
+// behind a public route (no authorizer: sign-in, refresh, forgotten and
+// reset passwords, invitations) may write: sessions and rate counters, the
+// person's own profile and sign-in record, its role memberships and the
+// shop's counters (an accepted invitation), mail tokens, mails and audit
+// events. Roles, categories, email claims, settings other than the
+// counters' item, idempotency keys: never. ROLE#* includes a role's own
+// item, which shares its partition with the memberships (infra/DATA.md).
+var PublicWrites = map[string]bool{
+	"SESSION#*": true, "RATE#*": true, "STAFF#*": true, "CUSTOMER#*": true, "AUTH#*": true,
+	"ROLE#*": true, "SETTINGS": true, "TOKEN#*": true, "OUTBOX#*": true, "AUDIT#*": true,
+}
+
+// leastPrivilege: table access is limited to the kinds of items a function
+// touches (dynamodb:LeadingKeys on every item action), nothing scans (a
+// Scan has no partition key, so a LeadingKeys condition would not limit
+// it), public functions write only their own kinds of items, and mail goes
+// out only as SenderEmail.
+func (c *checker) leastPrivilege() {
+	public := c.publicFunctions()
+	for _, id := range c.t.Order {
+		r := c.t.Resources[id]
+		if r.Type != "AWS::Serverless::Function" {
+			continue
+		}
+		for _, p := range List(r.Properties["Policies"]) {
+			for _, s := range List(Map(p)["Statement"]) {
+				st := Map(s)
+				if String(st["Effect"]) != "Allow" {
+					continue
+				}
+				actions := strs(st["Action"])
+				cond := Map(st["Condition"])
+				items, writes, sends := false, false, false
+				for _, a := range actions {
+					items = items || itemActions[a]
+					writes = writes || writeActions[a]
+					sends = sends || a == "ses:SendEmail" || a == "ses:SendRawEmail"
+					if a == "dynamodb:Scan" {
+						c.addf("function %s: grants dynamodb:Scan (no partition key: LeadingKeys can not limit it; query an index instead)", id)
+					}
+				}
+				if items {
+					c.leadingKeys(id, strs(Map(cond["ForAllValues:StringLike"])["dynamodb:LeadingKeys"]), writes && public[id])
+				}
+				if sends && resourceText(Map(cond["StringEquals"])["ses:FromAddress"]) != "${SenderEmail}" {
+					c.addf("function %s: may send mail as any address: condition StringEquals ses:FromAddress: !Ref SenderEmail is missing", id)
+				}
+			}
+		}
+	}
+}
+
+// leadingKeys checks one statement's partition key prefixes.
+func (c *checker) leadingKeys(fn string, prefixes []string, publicWrite bool) {
+	if len(prefixes) == 0 {
+		c.addf("function %s: table access without a ForAllValues:StringLike dynamodb:LeadingKeys condition (name the kinds of items it touches)", fn)
+		return
+	}
+	for _, p := range prefixes {
+		if i := strings.IndexAny(p, "*?"); i == 0 {
+			c.addf("function %s: LeadingKeys %q starts with a wildcard: it matches every item", fn, p)
+		}
+		if publicWrite && !PublicWrites[p] && !PublicWrites[prefixKind(p)] {
+			c.addf("function %s: a public route's function may write %q: public functions write only %v", fn, p, sortedKeys(PublicWrites))
+		}
+	}
+}
+
+// prefixKind reduces "RATE#login-email#*" to "RATE#*".
+func prefixKind(p string) string {
+	if i := strings.Index(p, "#"); i >= 0 {
+		return p[:i+1] + "*"
+	}
+	return p
+}
+
+// publicFunctions are the functions with a route that has no authorizer.
+func (c *checker) publicFunctions() map[string]bool {
+	out := map[string]bool{}
+	for _, id := range c.t.Order {
+		for _, e := range Map(c.t.Resources[id].Properties["Events"]) {
+			ev := Map(e)
+			if String(ev["Type"]) == "HttpApi" && String(Map(Map(ev["Properties"])["Auth"])["Authorizer"]) == "NONE" {
+				out[id] = true
+			}
+		}
+	}
+	return out
+}
+
+// secretName matches environment variable names that would hold a secret.
+var secretName = regexp.MustCompile(`(?i)SECRET|PASSWORD|PASSWD|PRIVATE|CREDENTIAL|API_?KEY|TOKEN`)
+
+// noSecrets: a deployed template never carries a secret value in a
+// function's environment (a secret lives in SSM and the variable holds its
+// name, ..._PARAMETER), nor the local stack's call recorder switch.
+func (c *checker) noSecrets() {
+	check := func(where string, vars map[string]any) {
+		for name := range vars {
+			switch {
+			case name == awsenv.RecordEnv:
+				c.addf("%s: %s is the local stack's call recorder; it never belongs in a deployed template", where, name)
+			case secretName.MatchString(name) && !strings.HasSuffix(name, "_PARAMETER"):
+				c.addf("%s: environment variable %s looks like a secret: keep secrets in SSM Parameter Store and pass the parameter's name (…_PARAMETER)", where, name)
+			}
+		}
+	}
+	check("Globals", Map(Map(c.t.Globals["Environment"])["Variables"]))
+	for _, id := range c.t.Order {
+		if r := c.t.Resources[id]; r.Type == "AWS::Serverless::Function" {
+			check("function "+id, Map(Map(r.Properties["Environment"])["Variables"]))
+		}
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -36,6 +36,10 @@ Resources:
   HttpApi:
     Type: AWS::Serverless::HttpApi
     Properties:
+      DefaultRouteSettings: {ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50}
+      AccessLogSettings:
+        DestinationArn: !GetAtt AccessLogs.Arn
+        Format: '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","routeKey":"$context.routeKey","status":"$context.status","responseLatency":"$context.responseLatency","integrationError":"$context.integration.error","authorizerError":"$context.authorizer.error"}'
       Auth:
         DefaultAuthorizer: Jwt
         Authorizers:
@@ -66,6 +70,21 @@ Resources:
               Resource:
                 - !GetAtt Table.Arn
                 - !Sub "${Table.Arn}/index/*"
+              Condition:
+                ForAllValues:StringLike:
+                  dynamodb:LeadingKeys: ["STAFF#*"]
+            - Effect: Allow
+              Action: [dynamodb:PutItem]
+              Resource: !GetAtt Table.Arn
+              Condition:
+                ForAllValues:StringLike:
+                  dynamodb:LeadingKeys: ["SESSION#*", "RATE#login#*"]
+            - Effect: Allow
+              Action: [ses:SendEmail]
+              Resource: !Sub arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*
+              Condition:
+                StringEquals:
+                  ses:FromAddress: !Ref SenderEmail
             - Effect: Allow
               Action: ssm:GetParameter
               Resource: !Sub arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${AWS::StackName}/cursor-key
@@ -86,6 +105,9 @@ Resources:
     Type: AWS::Logs::LogGroup
     Properties:
       RetentionInDays: 30
+  AccessLogs:
+    Type: AWS::Logs::LogGroup
+    Properties: {RetentionInDays: 30}
   Alarm:
     Type: AWS::CloudWatch::Alarm
     Properties:
@@ -145,6 +167,13 @@ func TestCheckFindsEachBrokenRule(t *testing.T) {
 		{"alarm not on dashboard", `["${Alarm.Arn}"]`, `[]`, "not on the dashboard"},
 		{"queue without alarm", "Value: !GetAtt DeadLetters.QueueName", "Value: !GetAtt Other.QueueName", "queue DeadLetters: no alarm"},
 		{"dashboard not JSON", `"widgets": [`, `"widgets": `, "not valid JSON"},
+		{"table access of any kind", `                  dynamodb:LeadingKeys: ["STAFF#*"]` + "\n", "", "without a ForAllValues:StringLike dynamodb:LeadingKeys"},
+		{"leading keys of everything", `["STAFF#*"]`, `["*"]`, `LeadingKeys "*" starts with a wildcard`},
+		{"a scan", "Action: [dynamodb:Query]", "Action: [dynamodb:Query, dynamodb:Scan]", "grants dynamodb:Scan"},
+		{"public function writes roles", `["SESSION#*", "RATE#login#*"]`, `["SESSION#*", "ROLENAME#*"]`, `may write "ROLENAME#*"`},
+		{"mail from any address", "ses:FromAddress: !Ref SenderEmail", "ses:FromAddress: !Ref OwnerEmail", "may send mail as any address"},
+		{"a secret in the environment", "        CURSOR_KEY_PARAMETER:", "        CURSOR_SECRET: abc\n        CURSOR_KEY_PARAMETER:", "CURSOR_SECRET looks like a secret"},
+		{"the call recorder deployed", "        CURSOR_KEY_PARAMETER:", "        CALL_RECORD_FILE: /tmp/x\n        CURSOR_KEY_PARAMETER:", "call recorder"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

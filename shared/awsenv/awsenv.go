@@ -19,8 +19,11 @@ import (
 // environment. Service endpoints follow AWS_ENDPOINT_URL_<SERVICE> like the
 // SDK's own loader does, which is how the local stack points functions at
 // emulators without any code knowing it.
+//
+// When the local stack asks for it (RecordEnv), every client and presigner
+// made from the config records each call it makes (record.go).
 func Config() aws.Config {
-	return aws.Config{
+	cfg := aws.Config{
 		Region: firstNonEmpty(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")),
 		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(
 			os.Getenv("AWS_ACCESS_KEY_ID"),
@@ -29,6 +32,10 @@ func Config() aws.Config {
 		)),
 		ConfigSources: []any{envEndpoints{}},
 	}
+	if r := activeRecorder(); r != nil {
+		cfg.APIOptions = append(cfg.APIOptions, recordCalls(r))
+	}
+	return cfg
 }
 
 // Local reports whether the given service (an SDK id such as "DynamoDB") is

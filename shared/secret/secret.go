@@ -1,7 +1,7 @@
 // Package secret gives functions the secrets they need without putting them
 // in template.yaml or the repository: in AWS they live in SSM Parameter Store
-// as SecureString parameters (scripts/deploy.sh creates them), in the local
-// stack they come from a generated file through the environment.
+// as SecureString parameters (scripts/deploy.sh creates them); the local
+// stack serves the same parameters from an SSM endpoint of its own.
 //
 // Only functions that sign cursors import this package, and they fetch the
 // parameter (one signed HTTPS call, not the SSM client) on the first request
@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"strings"
@@ -30,29 +31,28 @@ import (
 	"backoffice/shared/list"
 )
 
-// Environment variables that say where the cursor keys are.
-const (
-	// CursorKeyParameterEnv names the SSM SecureString parameter holding the
-	// keys (template.yaml sets it; IAM allows ssm:GetParameter on it alone).
-	CursorKeyParameterEnv = "CURSOR_KEY_PARAMETER"
-	// CursorSecretEnv holds the keys themselves: the local stack only.
-	CursorSecretEnv = "CURSOR_SECRET"
-)
+// CursorKeyParameterEnv names the SSM SecureString parameter holding the
+// cursor keys (template.yaml sets it; IAM allows ssm:GetParameter on it
+// alone). There is deliberately no variable that holds a key itself: a
+// deployed template could then carry one in plain text. The local stack
+// serves the same parameter from its own SSM endpoint (AWS_ENDPOINT_URL_SSM).
+const CursorKeyParameterEnv = "CURSOR_KEY_PARAMETER"
+
+// CursorKeyName is the name of a stack's cursor key parameter, as
+// scripts/deploy.sh creates it and template.yaml passes it on.
+func CursorKeyName(stackName string) string { return "/" + stackName + "/cursor-key" }
 
 // CursorSigner returns the signer for list cursors. Call it once at cold
 // start (in main); the keys are read on first use and kept for the life of
 // the process. The value is one or more keys separated by white space: the
 // first signs, all verify (rotation, README "Rotating secrets").
 //
-// It panics when neither variable is set, so a misconfigured function fails
+// It panics when the variable is not set, so a misconfigured function fails
 // its init visibly instead of signing with a guessable key.
 func CursorSigner() list.Signer {
-	if v := os.Getenv(CursorSecretEnv); v != "" {
-		return list.NewSigner(strings.Fields(v)...)
-	}
 	name := os.Getenv(CursorKeyParameterEnv)
 	if name == "" {
-		panic("missing environment variable " + CursorKeyParameterEnv + " (or " + CursorSecretEnv + " locally)")
+		panic("missing environment variable " + CursorKeyParameterEnv)
 	}
 	return list.NewLazySigner(func() ([]string, error) {
 		v, err := Parameter(awsenv.Config(), name)
@@ -69,10 +69,22 @@ func CursorSigner() list.Signer {
 // bigger and its cold init 1.48× → 1.98× hello-world, for one call per
 // process (benchmarks/RESULTS.md). The test checks this request against the
 // one service/ssm sends. The signer has no request context to pass down, so
-// the call is bounded here.
+// the call is bounded here: 3 s for every attempt together, throttling and
+// server errors retried (retryAfter) as the SDK's standard retryer would.
 func Parameter(cfg aws.Config, name string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
+	// Recorded once: retries are the same call to IAM.
+	awsenv.RecordCall("SSM", "GetParameter", map[string]any{"Name": name})
+	for attempt := 1; ; attempt++ {
+		v, err := parameter(ctx, cfg, name)
+		if err == nil || !retryAfter(ctx, attempt, err) {
+			return v, err
+		}
+	}
+}
+
+func parameter(ctx context.Context, cfg aws.Config, name string) (string, error) {
 	body, err := json.Marshal(map[string]any{"Name": name, "WithDecryption": true})
 	if err != nil {
 		return "", err
@@ -109,7 +121,8 @@ func Parameter(cfg aws.Config, name string) (string, error) {
 		}
 		_ = json.Unmarshal(raw, &e)
 		code := e.Type[strings.LastIndex(e.Type, "#")+1:]
-		return "", fmt.Errorf("ssm GetParameter %s: HTTP %d %s %s", name, resp.StatusCode, code, e.Message)
+		return "", &ssmError{status: resp.StatusCode, code: code,
+			err: fmt.Errorf("ssm GetParameter %s: HTTP %d %s %s", name, resp.StatusCode, code, e.Message)}
 	}
 	var out struct {
 		Parameter struct{ Value *string }
@@ -136,4 +149,51 @@ func ssmEndpoint(region string) string {
 		suffix = "amazonaws.com.cn"
 	}
 	return "https://ssm." + region + "." + suffix
+}
+
+// ssmError is an error answer of SSM: its HTTP status and error code.
+type ssmError struct {
+	status int
+	code   string
+	err    error
+}
+
+func (e *ssmError) Error() string { return e.err.Error() }
+
+// Retries of the GetParameter call: at most maxAttempts in all, each wait
+// drawn at random below retryBase·2^(attempt-1) ("full jitter", so cold
+// starts throttled together do not retry together), and none that would end
+// past the call's deadline.
+const (
+	maxAttempts = 4
+	retryBase   = 100 * time.Millisecond
+)
+
+// retryAfter reports whether err is worth another attempt (throttling: a
+// ThrottlingException or other throttling code, HTTP 429; or a 5xx) and, if
+// so, waits before it. It answers false when the attempts or the time of
+// ctx are used up.
+func retryAfter(ctx context.Context, attempt int, err error) bool {
+	var e *ssmError
+	if attempt >= maxAttempts || !errors.As(err, &e) {
+		return false
+	}
+	switch {
+	case e.status == http.StatusTooManyRequests, e.status >= 500:
+	case e.code == "ThrottlingException", e.code == "Throttling", e.code == "TooManyRequestsException", e.code == "RequestLimitExceeded":
+	default:
+		return false
+	}
+	wait := rand.N(retryBase << (attempt - 1))
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait+retryBase {
+		return false // no time left for the wait and a call after it
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }

@@ -151,7 +151,6 @@ func TestEndpoint(t *testing.T) {
 // tried again by the next request instead of failing the process for good.
 func TestCursorSignerFetchesOnFirstUseOnce(t *testing.T) {
 	f, _ := start(t)
-	t.Setenv(CursorSecretEnv, "")
 	t.Setenv(CursorKeyParameterEnv, "/s/cursor-key")
 	f.answer(500, `{"__type":"InternalServerError","message":"try again"}`)
 
@@ -194,24 +193,8 @@ func TestCursorSignerFetchesOnFirstUseOnce(t *testing.T) {
 	}
 }
 
-func TestCursorSignerLocalSecret(t *testing.T) {
-	t.Setenv(CursorKeyParameterEnv, "")
-	t.Setenv(CursorSecretEnv, "new old")
-	s := CursorSigner()
-	byOld, _ := list.NewSigner("old").Encode("x")
-	var v string
-	if err := s.Decode(byOld, &v); err != nil || v != "x" {
-		t.Fatalf("%q %v", v, err)
-	}
-	byOther, _ := list.NewSigner("other").Encode("x")
-	if err := s.Decode(byOther, &v); !errors.Is(err, problem.InvalidCursor) {
-		t.Fatalf("a cursor of another key: %v", err)
-	}
-}
-
 func TestCursorSignerWithoutConfigurationPanics(t *testing.T) {
 	t.Setenv(CursorKeyParameterEnv, "")
-	t.Setenv(CursorSecretEnv, "")
 	defer func() {
 		if recover() == nil {
 			t.Fatal("no panic: a function would sign with no key")

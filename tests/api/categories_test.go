@@ -307,6 +307,15 @@ func TestCategoryMoves(t *testing.T) {
 	if names, _ := children(t, owner, p); !slices.Equal(names, []string{"X", "Y", "Z"}) {
 		t.Fatalf("back under P before Y: %v", names)
 	}
+	// Under a grandchild: the new parent counts one child more, the old
+	// one one less, and the ancestor in between is only checked (its
+	// version pins the path against a concurrent move).
+	vx = version(t, owner, x)
+	expect(t, call(t, "PATCH", "/categories/"+z, owner, map[string]any{"parentId": xx}), 200)
+	if getCategory(t, owner, xx).JSON["childCount"] != 1.0 || getCategory(t, owner, p).JSON["childCount"] != 2.0 || version(t, owner, x) != vx {
+		t.Fatalf("move under a grandchild: XX %v, P %v", getCategory(t, owner, xx).Raw, getCategory(t, owner, p).Raw)
+	}
+	expect(t, call(t, "PATCH", "/categories/"+z, owner, map[string]any{"parentId": p, "after": y}), 200)
 	// before/after must name a sibling under the (new) parent.
 	expect(t, call(t, "PATCH", "/categories/"+y, owner, map[string]any{"before": xx}), 422, "validation_failed")
 

@@ -63,7 +63,14 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "raise seat limit:", err)
 		return 1
 	}
-	return m.Run()
+	code := m.Run()
+	// The calls the functions made must all be allowed by their policies
+	// in template.yaml: the emulators enforce no IAM.
+	if err := st.CheckCalls(); err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		return 1
+	}
+	return code
 }
 
 const password = "correct horse battery staple"

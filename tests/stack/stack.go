@@ -12,6 +12,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"backoffice/infra/emulators"
+	"backoffice/infra/iam"
 	"backoffice/infra/localstack"
 	"backoffice/shared/secret"
 )
@@ -58,6 +60,8 @@ type Stack struct {
 	LogFile string // where emulator and function output goes ("" with STACK_LOGS=stderr)
 
 	stateDir string
+	root     string
+	runFile  string // infra/iam's view of this stack; calls are recorded beside it
 	logs     io.Closer
 	mu       sync.Mutex
 	seen     map[string]bool // mail message ids WaitMail has returned or passed over
@@ -104,6 +108,14 @@ func Start(ctx context.Context, root string) (_ *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every AWS call of every function is recorded, to be checked against
+	// the function's policy (CheckCalls, and infra/cmd/iamcheck for the
+	// calls of all test packages together).
+	callsDir := filepath.Join(root, ".local", "calls")
+	if err := os.MkdirAll(callsDir, 0o755); err != nil {
+		return nil, err
+	}
+	s.runFile = filepath.Join(callsDir, filepath.Base(s.stateDir)+".run.json")
 	if s.Local, err = localstack.Start(ctx, localstack.Config{
 		Root:      root,
 		Addr:      addr,
@@ -116,11 +128,20 @@ func Start(ctx context.Context, root string) (_ *Stack, err error) {
 			"SenderEmail": SenderEmail,
 			"Stage":       "test",
 			"AppUrl":      "http://" + addr,
+			// The suites and the benchmarks drive the API far harder than
+			// people do (parallel tests, load runs, list walks, hundreds of
+			// sign-ins), so they run at the account's maximums instead of
+			// the template's throttling; infra/localstack tests the
+			// throttle itself.
+			"ApiThrottleRateLimit": "10000", "ApiThrottleBurstLimit": "5000",
+			"AuthThrottleRateLimit": "10000", "AuthThrottleBurstLimit": "5000",
 		},
 		// A fresh cursor key per run, as the dev stack's .local/cursor.key
 		// and a deployment's SSM parameter are per stack.
-		ExtraEnv: map[string]string{"DIRECTORY_EMULATED": "true", secret.CursorSecretEnv: randomKey()},
-		Logs:     logs,
+		SSMParameters: map[string]string{secret.CursorKeyName("backoffice"): randomKey()},
+		ExtraEnv:      map[string]string{"DIRECTORY_EMULATED": "true"},
+		RecordCalls:   iam.CallsFile(s.runFile),
+		Logs:          logs,
 	}); err != nil {
 		if s.LogFile != "" {
 			err = fmt.Errorf("%w (logs: %s)", err, s.LogFile)
@@ -139,7 +160,44 @@ func Start(ctx context.Context, root string) (_ *Stack, err error) {
 	s.CustomerIssuer = s.Emu.Cognito + "/" + s.Local.Resource("CustomerUserPool")
 	s.CustomerClientID = s.Local.Resource("CustomerUserPoolClient")
 	s.AWS = AWSConfig(s.Emu)
+	cfg := s.Local.Config()
+	run := iam.Run{StackName: cfg.StackName, Region: cfg.Region, Parameters: cfg.Parameters, Physical: s.Local.Physical()}
+	if err := run.Save(s.runFile); err != nil {
+		return nil, err
+	}
+	s.root = root
 	return s, nil
+}
+
+// CheckCalls checks every AWS call the functions made so far against their
+// policies in template.yaml: an error lists each call a policy would deny,
+// with the function and the grant it lacks. Call it after the tests of a
+// package; unused grants are judged over all packages by infra/cmd/iamcheck.
+func (s *Stack) CheckCalls() error {
+	calls, err := iam.ReadCalls(iam.CallsFile(s.runFile))
+	if err != nil {
+		return err
+	}
+	var run iam.Run
+	if raw, err := os.ReadFile(s.runFile); err != nil {
+		return err
+	} else if err := json.Unmarshal(raw, &run); err != nil {
+		return err
+	}
+	b, err := run.Batch(s.root, calls)
+	if err != nil {
+		return err
+	}
+	r := iam.Check([]iam.Batch{b}, nil, false)
+	if problems := r.Problems(); len(problems) > 0 {
+		return fmt.Errorf("%d problems in %d AWS calls: they would fail in AWS (template.yaml policies):\n  %s",
+			len(problems), r.Calls, strings.Join(problems, "\n  "))
+	}
+	if r.Calls == 0 {
+		return errors.New("no AWS call was recorded: is the recorder (shared/awsenv) still installed?")
+	}
+	fmt.Fprintf(os.Stderr, "stack: %d AWS calls checked against template.yaml policies: none denied\n", r.Calls)
+	return nil
 }
 
 func randomKey() string {

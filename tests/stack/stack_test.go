@@ -67,4 +67,9 @@ func TestStack(t *testing.T) {
 		t.Fatal("the same mail was returned twice")
 	}
 	st.WaitStreams(t)
+	// The owner's invitation (custom resource) and its mail (mail-sender)
+	// made AWS calls; each must be allowed by the function's policy.
+	if err := st.CheckCalls(); err != nil {
+		t.Fatal(err)
+	}
 }
