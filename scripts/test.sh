@@ -62,6 +62,16 @@ ensure_jsdom() {
   export NODE_PATH="$PWD/$dir/node_modules"
 }
 
+# ensure_axe: the console's browser tests (tests/console) check every screen
+# and open dialog with axe-core for WCAG 2.1 A/AA violations.
+ensure_axe() {
+  local dir=.local/axe version=4.10.3
+  if [[ ! -f "$dir/node_modules/axe-core/package.json" ]] || ! grep -q "\"version\": \"$version\"" "$dir/node_modules/axe-core/package.json"; then
+    step "installing axe-core $version (first run only)"
+    npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "axe-core@$version" >/dev/null
+  fi
+}
+
 need go java node npm
 
 # cfn-lint runs the SAM transform and validates every resource of the
@@ -111,6 +121,7 @@ done
 
 step "integration tests"
 ensure_chromium
+ensure_axe
 # Every AWS call the functions make is recorded here (tests/stack) and
 # checked against their policies in template.yaml: by each package, then
 # all together below.

@@ -43,6 +43,10 @@ func openAPIRouter() (routers.Router, error) {
 		}
 		// The pages answer text/html; validate it as the string it is.
 		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+		// The console's assets (GET /console/{proxy+}) likewise.
+		for _, ct := range []string{"text/javascript", "text/css", "image/svg+xml"} {
+			openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
+		}
 		// Route on paths only: the stack listens on a port of its own choosing.
 		local := *doc
 		local.Servers = nil

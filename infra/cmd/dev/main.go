@@ -287,6 +287,7 @@ func banner(emu *emulators.Set, stack *localstack.Stack, owner, ownerLine string
 	fmt.Println()
 	fmt.Println(line)
 	fmt.Printf("  backoffice is running (ready in %s)\n\n", took.Round(100*time.Millisecond))
+	fmt.Printf("  Console       %s/console   (sign in here)\n", stack.URL())
 	fmt.Printf("  API           %s\n", stack.URL())
 	fmt.Printf("  Mail viewer   %s/\n", emu.SES)
 	fmt.Printf("  DynamoDB      %s   table %s\n", emu.DynamoDB, stack.Resource("Table"))
