@@ -193,6 +193,9 @@ func (c *checker) corsOrigins(vals Values) (origins, uses map[string][]string) {
 		}
 		if r.Type == "AWS::S3::Bucket" {
 			for _, rule := range List(Map(cors)["CorsRules"]) {
+				if presignedPutOnly(Map(rule)) {
+					continue
+				}
 				origins[id] = append(origins[id], strs(Map(rule)["AllowedOrigins"])...)
 			}
 		} else {
@@ -205,6 +208,14 @@ func (c *checker) corsOrigins(vals Values) (origins, uses map[string][]string) {
 		}
 	}
 	return origins, uses
+}
+
+// presignedPutOnly is a bucket CORS rule that only lets browsers PUT to
+// presigned URLs: its origins do not matter, since the signature is what
+// authorises the upload (and a client outside a browser ignores CORS).
+func presignedPutOnly(rule map[string]any) bool {
+	methods := strs(rule["AllowedMethods"])
+	return len(methods) == 1 && methods[0] == "PUT" && len(strs(rule["ExposedHeaders"])) == 0
 }
 
 // refs returns every name v refers to with Ref, in any depth.

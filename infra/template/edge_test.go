@@ -1,6 +1,9 @@
 package template
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // edgeBase passes the edge checks; each case breaks one of them.
 const edgeBase = `
@@ -61,7 +64,7 @@ Resources:
     Properties:
       CorsConfiguration: !If
         - HasOrigin
-        - CorsRules: [{AllowedMethods: [PUT], AllowedOrigins: [!Ref AllowedOrigin]}]
+        - CorsRules: [{AllowedMethods: [GET, PUT], AllowedOrigins: [!Ref AllowedOrigin]}]
         - !Ref AWS::NoValue
   LoginFunction:
     Type: AWS::Serverless::Function
@@ -94,7 +97,7 @@ func TestEdgeChecksFindEachBrokenRule(t *testing.T) {
 		{"a function reserves", "ReservedConcurrentExecutions: !If [HasReserved, 2, !Ref AWS::NoValue]", "ReservedConcurrentExecutions: 2", "function LoginFunction: ReservedConcurrentExecutions is set"},
 		{"any origin by default", `AllowedOrigin: {Type: String, Default: ""}`, `AllowedOrigin: {Type: String, Default: "*"}`, `Api: with the parameters' defaults its CORS allows the origin "*"`},
 		{"CORS for everyone", "CorsConfiguration: !If [HasOrigin, {AllowOrigins: [!Ref AllowedOrigin], MaxAge: 600}, !Ref AWS::NoValue]", "CorsConfiguration: true", `Api: with the parameters' defaults its CORS allows the origin "*"`},
-		{"empty bucket origin", "      CorsConfiguration: !If\n        - HasOrigin\n        - CorsRules: [{AllowedMethods: [PUT], AllowedOrigins: [!Ref AllowedOrigin]}]\n        - !Ref AWS::NoValue\n", "      CorsConfiguration:\n        CorsRules: [{AllowedMethods: [PUT], AllowedOrigins: [!Ref AllowedOrigin]}]\n", `Bucket: with the parameters' defaults its CORS allows the origin ""`},
+		{"empty bucket origin", "      CorsConfiguration: !If\n        - HasOrigin\n        - CorsRules: [{AllowedMethods: [GET, PUT], AllowedOrigins: [!Ref AllowedOrigin]}]\n        - !Ref AWS::NoValue\n", "      CorsConfiguration:\n        CorsRules: [{AllowedMethods: [GET, PUT], AllowedOrigins: [!Ref AllowedOrigin]}]\n", `Bucket: with the parameters' defaults its CORS allows the origin ""`},
 		{"origin ignored", "{AllowOrigins: [!Ref AllowedOrigin], MaxAge: 600}", `{AllowOrigins: [!If [HasReserved, !Ref AllowedOrigin, "https://fixed.example.com"]], MaxAge: 600}`, "Api: setting parameter AllowedOrigin does not turn its CORS on"},
 		{"prod takes any origin", "RuleCondition: !Equals [!Ref Stage, prod]", "RuleCondition: !Equals [!Ref Stage, qa]", `parameter AllowedOrigin: prod accepts "*"`},
 		{"prod takes no origin", `- Assert: !Not [!Equals [!Ref AllowedOrigin, "*"]]`, `- Assert: !Equals [!Ref AllowedOrigin, ""]`, "prod refuses the origin https://frontend.example.com too"},
@@ -134,5 +137,37 @@ func TestEvalWithParameters(t *testing.T) {
 	}
 	if got := tpl.Eval(map[string]any{"Fn::Sub": "${AWS::Region}"}, def); Map(got)["Fn::Sub"] != "${AWS::Region}" {
 		t.Fatalf("other intrinsics stay as written: %v", got)
+	}
+}
+
+// A bucket rule that only lets browsers PUT to presigned URLs may allow any
+// origin (the signature authorises the upload); one that also allows GET
+// may not.
+func TestBucketPutOnlyRuleMayAllowAnyOrigin(t *testing.T) {
+	old := "      CorsConfiguration: !If\n        - HasOrigin\n        - CorsRules: [{AllowedMethods: [GET, PUT], AllowedOrigins: [!Ref AllowedOrigin]}]\n        - !Ref AWS::NoValue\n"
+	if !strings.Contains(edgeBase, old) {
+		t.Fatal("edgeBase changed")
+	}
+	for _, c := range []struct {
+		rule string
+		ok   bool
+	}{
+		{`[{AllowedMethods: [PUT], AllowedOrigins: ["*"], AllowedHeaders: [Content-Type, If-None-Match]}]`, true},
+		{`[{AllowedMethods: [GET, PUT], AllowedOrigins: ["*"]}]`, false},
+		{`[{AllowedMethods: [PUT], AllowedOrigins: ["*"], ExposedHeaders: [ETag]}]`, false},
+	} {
+		tpl, err := Parse([]byte(strings.Replace(edgeBase, old, "      CorsConfiguration:\n        CorsRules: "+c.rule+"\n", 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found []string
+		for _, p := range Check(tpl, t.TempDir()) {
+			if strings.HasPrefix(p, "Bucket:") {
+				found = append(found, p)
+			}
+		}
+		if (len(found) == 0) != c.ok {
+			t.Errorf("%s: problems %q, want ok=%v", c.rule, found, c.ok)
+		}
 	}
 }
