@@ -126,7 +126,11 @@ ensure_axe
 # checked against their policies in template.yaml: by each package, then
 # all together below.
 rm -rf .local/calls
-go test -count=1 -tags integration -timeout 20m ./tests/...
+# tests/stack first, alone: it installs the emulators and builds every
+# function into the shared build cache (.local/test-build), so the packages
+# after it, which run in parallel, start their stacks without compiling.
+go test -count=1 -tags integration -timeout 20m ./tests/stack
+go test -count=1 -tags integration -timeout 30m $(go list -tags integration ./tests/... | grep -v '/tests/stack$')
 
 step "IAM: every recorded call allowed by template.yaml, every grant used"
 go run ./infra/cmd/iamcheck -calls .local/calls

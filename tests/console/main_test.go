@@ -48,7 +48,7 @@ var (
 func TestMain(m *testing.M) { os.Exit(run(m)) }
 
 func run(m *testing.M) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), stack.StartTimeout)
 	defer cancel()
 	var err error
 	if root, err = stack.RepoRoot(); err != nil {
@@ -94,7 +94,14 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(filepath.Join(os.TempDir(), fmt.Sprintf("console-chromium-%d", os.Getpid())))
-	return m.Run()
+	code := m.Run()
+	// The calls the console made the functions make must all be allowed by
+	// their policies in template.yaml: the emulators enforce no IAM.
+	if err := st.CheckCalls(); err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		return 1
+	}
+	return code
 }
 
 // setSeats writes the plan's figures straight into the settings item.

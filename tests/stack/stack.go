@@ -37,6 +37,11 @@ import (
 // Region of the test stack; the emulators accept any.
 const Region = "eu-west-1"
 
+// StartTimeout bounds starting a stack: installing the emulators on a fresh
+// machine and building every function, while the other test packages do
+// the same on the same cores.
+const StartTimeout = 15 * time.Minute
+
 // Parameters the test stack is created with.
 const (
 	OwnerEmail  = "owner@example.com"
