@@ -27,6 +27,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"backoffice/shared/pages"
 )
 
 //go:embed assets/*.html assets/*.css assets/*.js assets/*.svg
@@ -83,6 +85,9 @@ func build(fsys fs.FS) (*bundle, error) {
 			return nil, err
 		}
 		base := path.Base(name)
+		if base == "console.css" {
+			body = append([]byte(pages.BaseCSS()), body...)
+		}
 		fmt.Fprintf(sum, "%s %d\n", base, len(body))
 		sum.Write(body)
 		if base == "index.html" {

@@ -54,13 +54,13 @@ func (p page) response() events.APIGatewayV2HTTPResponse {
 }
 
 // build assembles a page from layout.html, <file>.html, passwords.html,
-// page.css, page.js and <file>.js. Plain marker replacement, not
+// base.css, page.css, page.js and <file>.js. Plain marker replacement, not
 // text/template: executing a template links reflection that stops the
 // linker from dropping unused methods, which cost these tiny functions
 // 1.4 MB. It panics on a missing asset: they are embedded, so that is a
 // build defect the package tests catch.
 func build(file, name, title string) page {
-	style := read("assets/page.css")
+	style := BaseCSS() + read("assets/page.css")
 	// One function scope for the shared and the page's code: no globals.
 	script := "(() => {\n\"use strict\";\n" + read("assets/page.js") + "\n" + read("assets/"+file+".js") + "})();\n"
 	content := strings.ReplaceAll(read("assets/"+file+".html"), "{{passwords}}", read("assets/passwords.html"))
@@ -73,6 +73,10 @@ func build(file, name, title string) page {
 	).Replace(read("assets/layout.html"))
 	return page{body: body, csp: policy(script, style)}
 }
+
+// BaseCSS is the palette and basics of base.css, which the console's
+// stylesheet starts with too: one look for every page the API serves.
+func BaseCSS() string { return read("assets/base.css") }
 
 func policy(script, style string) string {
 	return Policy(
