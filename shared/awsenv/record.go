@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
-	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/aws/smithy-go/middleware"
@@ -31,28 +31,50 @@ type Call struct {
 	Input     map[string]any `json:"input,omitempty"`
 }
 
-// recordedFields are the input fields kept, at any depth. Structure fields
-// (TransactItems, Put, RequestItems…) lead to the resource fields.
-var recordedFields = map[string]bool{
+// recorded reports whether an input field is kept, at any depth. Structure
+// fields (TransactItems, Put, RequestItems…) lead to the resource fields.
+// A switch, not a map or a regexp: nothing here may cost a function's cold
+// start when recording is off.
+func recorded(field string) bool {
+	switch field {
 	// DynamoDB
-	"TableName": true, "IndexName": true, "Key": true, "Item": true, "Keys": true,
-	"RequestItems": true, "TransactItems": true, "Put": true, "Update": true,
-	"Delete": true, "ConditionCheck": true, "Get": true, "PutRequest": true,
-	"DeleteRequest": true, "KeyConditionExpression": true,
-	"ExpressionAttributeNames": true, "ExpressionAttributeValues": true,
-	// Cognito
-	"UserPoolId": true, "ClientId": true, "AuthFlow": true,
-	// S3
-	"Bucket": true,
-	// SES (v2 and v1)
-	"FromEmailAddress": true, "Source": true, "ConfigurationSetName": true,
-	// SSM
-	"Name": true,
+	case "TableName", "IndexName", "Key", "Item", "Keys", "RequestItems", "TransactItems",
+		"Put", "Update", "Delete", "ConditionCheck", "Get", "PutRequest", "DeleteRequest",
+		"KeyConditionExpression", "ExpressionAttributeNames", "ExpressionAttributeValues",
+		// Cognito
+		"UserPoolId", "ClientId", "AuthFlow",
+		// S3
+		"Bucket",
+		// SES (v2 and v1)
+		"FromEmailAddress", "Source", "ConfigurationSetName",
+		// SSM
+		"Name":
+		return true
+	}
+	return false
 }
 
-// keyAttribute matches the attributes of Item and Key maps that are kept:
-// the table's and the indexes' keys, never the data.
-var keyAttribute = regexp.MustCompile(`^(pk|sk|gsi\d+(pk|sk))$`)
+// keyAttribute reports the attributes of Item and Key maps that are kept:
+// the table's and the indexes' keys (pk, sk, gsiNpk, gsiNsk), never data.
+func keyAttribute(name string) bool {
+	if name == "pk" || name == "sk" {
+		return true
+	}
+	rest, ok := strings.CutPrefix(name, "gsi")
+	if !ok || len(rest) < 3 {
+		return false
+	}
+	number, kind := rest[:len(rest)-2], rest[len(rest)-2:]
+	if kind != "pk" && kind != "sk" {
+		return false
+	}
+	for _, c := range number {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // recorder appends calls to its file; one Write per line keeps lines whole
 // when several processes append to the same file (O_APPEND).
@@ -155,7 +177,7 @@ func walk(v reflect.Value, field string) any {
 		t := v.Type()
 		for i := range t.NumField() {
 			sf := t.Field(i)
-			if !sf.IsExported() || !recordedFields[sf.Name] {
+			if !sf.IsExported() || !recorded(sf.Name) {
 				continue
 			}
 			if x := walk(v.Field(i), sf.Name); x != nil {
@@ -178,7 +200,7 @@ func walk(v reflect.Value, field string) any {
 		iter := v.MapRange()
 		for iter.Next() {
 			k := iter.Key().String()
-			if (field == "Item" || field == "Key" || field == "Keys") && !keyAttribute.MatchString(k) {
+			if (field == "Item" || field == "Key" || field == "Keys") && !keyAttribute(k) {
 				continue
 			}
 			if x := walk(iter.Value(), field); x != nil {

@@ -91,3 +91,14 @@ func TestRecordingIsOffWithoutTheVariable(t *testing.T) {
 		t.Fatalf("Config installs %d API options without %s", len(cfg.APIOptions), RecordEnv)
 	}
 }
+
+func TestKeyAttributes(t *testing.T) {
+	for name, want := range map[string]bool{
+		"pk": true, "sk": true, "gsi1pk": true, "gsi5sk": true, "gsi12pk": true,
+		"gsipk": false, "gsi1": false, "gsi1xk": false, "gsixpk": false, "email": false, "pkx": false, "": false,
+	} {
+		if got := keyAttribute(name); got != want {
+			t.Errorf("keyAttribute(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
