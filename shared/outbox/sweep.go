@@ -40,11 +40,13 @@ const (
 	// and the sweeper's claim keep it to one mail but for a send in flight
 	// at the same moment).
 	SweepAfter = 15 * time.Minute
-	// SweepMaxAge is when the sweeper gives up: a mail still pending after a
-	// day is marked failed with the reason, not sent. An invitation lives 7
-	// days, but a day is long enough to fix what keeps mail from going out
-	// (the SES identity, the sandbox, a quota) with the errors alarm on, and
-	// a notice a day late or a reset link (an hour) is of no use.
+	// SweepMaxAge is when the sweeper gives up on a mail it has failed to
+	// send before: still pending after a day, it is marked failed with the
+	// reason. A day of the errors alarm is long enough to fix what keeps
+	// mail from going out (the SES identity, the sandbox, a quota); after
+	// that a notice is stale. A mail the sweeper never tried (it was broken
+	// itself, say) gets one try first, whatever its age: a late invitation
+	// still works for its 7 days, and a link that expired is never sent.
 	SweepMaxAge = 24 * time.Hour
 
 	// sweepLease: a claimed item is left alone by other runs this long. More
@@ -153,8 +155,9 @@ pages:
 }
 
 // sweepOne handles one item as the index shows it (possibly a moment
-// stale): too old or with a dead link it is marked failed; otherwise it is
-// claimed and sent through process, which reads it again consistently.
+// stale): with a dead link, or too old after an earlier failed sweep, it is
+// marked failed; otherwise it is claimed and sent through process, which
+// reads it again consistently.
 func (s *Sweeper) sweepOne(ctx context.Context, b *batch, raw map[string]types.AttributeValue, now time.Time) string {
 	var it Item
 	if err := attributevalue.UnmarshalMap(raw, &it); err != nil || it.PK == "" || it.SK == "" {
@@ -163,7 +166,7 @@ func (s *Sweeper) sweepOne(ctx context.Context, b *batch, raw map[string]types.A
 	}
 	created, err := time.Parse(time.RFC3339, it.CreatedAt)
 	if err != nil {
-		created = now.Add(-s.maxAge()) // no usable age: give it up rather than retry it forever
+		created = now.Add(-s.maxAge()) // no usable age: tried once, then given up
 	}
 	age := now.Sub(created)
 	// This item's lines carry its age and the how-manieth sweep it is.
@@ -171,8 +174,8 @@ func (s *Sweeper) sweepOne(ctx context.Context, b *batch, raw map[string]types.A
 	b.log = runLog.With(slog.Int("ageMinutes", int(age.Minutes())), slog.Int("sweep", it.Sweeps+1))
 	defer func() { b.log = runLog }()
 
-	if age >= s.maxAge() {
-		outcome, _ := b.fail(ctx, &it, fmt.Sprintf("not sent within %s; given up by the sweeper", s.maxAge()))
+	if age >= s.maxAge() && it.Sweeps > 0 {
+		outcome, _ := b.fail(ctx, &it, fmt.Sprintf("not sent within %s (%d sweeps); given up by the sweeper", s.maxAge(), it.Sweeps))
 		return outcome
 	}
 	if exp, ok := it.Data["expiresAt"]; ok {

@@ -108,21 +108,26 @@ func TestSweepSendsMissedMailsOnce(t *testing.T) {
 	}
 }
 
+// A mail the sweeper has failed on before is given up after SweepMaxAge;
+// one it never tried gets a try first; a dead link is never sent.
 func TestSweepGivesUpTooOldAndExpiredLinks(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
-	r.store(t, notice("OLD", "old@example.com", SweepMaxAge+time.Minute))
+	old := notice("OLD", "old@example.com", SweepMaxAge+time.Minute)
+	old.Sweeps = 3
+	r.store(t, old)
+	r.store(t, notice("UNTRIED", "untried@example.com", SweepMaxAge+2*time.Minute))
 	r.store(t, invitationAged("EXP", "exp@example.com", time.Hour, testNow.Add(-time.Minute)))
 
 	res, err := r.sweep(t)
-	if err != nil || res != (SweepResult{Found: 2, Failed: 2}) {
-		t.Fatalf("result %+v %v; want both failed", res, err)
+	if err != nil || res != (SweepResult{Found: 3, Sent: 1, Failed: 2}) {
+		t.Fatalf("result %+v %v; want one sent, two failed", res, err)
 	}
-	if r.sender.calls != 0 {
-		t.Error("nothing may be sent")
+	if len(r.sender.sent) != 1 || r.sender.sent[0].To != "untried@example.com" {
+		t.Errorf("sent %+v; want only the mail never tried", r.sender.sent)
 	}
 	old, exp := r.stored(t, "OLD"), r.stored(t, "EXP")
-	if old.Status != StatusFailed || !strings.Contains(old.Reason, "not sent within 24h") || old.GSI4PK != "" {
+	if old.Status != StatusFailed || !strings.Contains(old.Reason, "not sent within 24h0m0s (3 sweeps)") || old.GSI4PK != "" {
 		t.Errorf("old %+v", old)
 	}
 	if exp.Status != StatusFailed || !strings.Contains(exp.Reason, "link expired") || exp.GSI4SK != "" {
@@ -251,7 +256,9 @@ func TestSweepLogsOneLinePerItemWithoutAddressesOrLinks(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	r.store(t, invitationAged("A", "Anna.Smit@Example.com", time.Hour, testNow.Add(time.Hour)))
-	r.store(t, notice("B", "bert@example.com", SweepMaxAge+time.Hour))
+	b := notice("B", "bert@example.com", SweepMaxAge+time.Hour)
+	b.Sweeps = 1
+	r.store(t, b)
 	if _, err := r.sweep(t); err != nil {
 		t.Fatal(err)
 	}
