@@ -50,7 +50,10 @@ type Config struct {
 	// RecordCalls, when set, is the file every function appends its AWS
 	// calls to (shared/awsenv.RecordEnv), for infra/iam to check.
 	RecordCalls string
-	Logs        io.Writer // function logs, each line prefixed "[<function dir name>] "; nil = os.Stderr
+	// ManualSchedules: scheduled rules run only when FireSchedule says so,
+	// never on their own (tests decide when a sweep happens).
+	ManualSchedules bool
+	Logs            io.Writer // function logs, each line prefixed "[<function dir name>] "; nil = os.Stderr
 }
 
 func (c Config) withDefaults() (Config, error) {

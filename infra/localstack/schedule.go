@@ -234,11 +234,16 @@ func (s *Stack) loadSchedules() error {
 	return nil
 }
 
-// startSchedules starts a ticker for every enabled Schedule event.
+// startSchedules starts a ticker for every enabled Schedule event (none
+// with Config.ManualSchedules).
 func (s *Stack) startSchedules() {
 	for _, r := range s.schedules {
-		s.logs.printf("localstack", "schedule %s: %s", r.key, r.describe())
-		if r.enabled {
+		manual := ""
+		if s.cfg.ManualSchedules && r.enabled {
+			manual = " (manual: FireSchedule only)"
+		}
+		s.logs.printf("localstack", "schedule %s: %s%s", r.key, r.describe(), manual)
+		if r.enabled && !s.cfg.ManualSchedules {
 			s.streamsWG.Add(1)
 			go func() { defer s.streamsWG.Done(); r.run(s.ctx, &s.streamsWG) }()
 		}

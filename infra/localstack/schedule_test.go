@@ -169,9 +169,10 @@ func TestScheduleTicksAndRetries(t *testing.T) {
 	}
 }
 
-// Through a running stack: FireSchedule delivers the scheduled event to the
-// real function process and returns once it has been handled, with the
-// retries of EventInvokeConfig; disabled, unknown and ambiguous names fail.
+// Through a running stack (tickers off): FireSchedule delivers the
+// scheduled event to the real function process and returns once it has been
+// handled, with the retries of EventInvokeConfig; disabled, unknown and
+// ambiguous names fail.
 func TestFireSchedule(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -185,12 +186,14 @@ func TestFireSchedule(t *testing.T) {
 		StateDir: filepath.Join(dir, "state"),
 		ExtraEnv: map[string]string{"EVENT_FILE": delivered},
 		Logs:     logs,
+		// Fired by hand only, as the integration tests run them.
+		ManualSchedules: true,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = s.Close() }()
-	if !strings.Contains(logs.String(), "schedule EchoFunction/Tick: echo ← rate(1 day), 1 retries") ||
+	if !strings.Contains(logs.String(), "schedule EchoFunction/Tick: echo ← rate(1 day), 1 retries (manual: FireSchedule only)") ||
 		!strings.Contains(logs.String(), "schedule EchoFunction/Off: echo ← rate(1 minute) (disabled)") {
 		t.Errorf("start log lacks the schedules:\n%s", logs)
 	}
