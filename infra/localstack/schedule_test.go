@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -263,5 +264,44 @@ func TestScheduleRefusals(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "F event E: ") || !strings.Contains(err.Error(), why) {
 			t.Errorf("%s: %v; want %q", event, err, why)
 		}
+	}
+}
+
+// The real template's schedules load as the stack runs them.
+func TestSchedulesOfTheTemplate(t *testing.T) {
+	t.Parallel()
+	tmpl, err := loadTemplate(filepath.Join(repoRoot(t), "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := newResolver(tmpl, "eu-west-1", "backoffice", map[string]string{"OwnerEmail": "o@example.com", "SenderEmail": "s@example.com"},
+		func(id, attr string) (any, error) { return id + "." + attr, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, id := range tmpl.Order {
+		if tmpl.Resources[id].Type != typeFunction {
+			continue
+		}
+		props, err := res.resolveMap(tmpl.Resources[id].Properties)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, ev := range asMap(props["Events"]) {
+			switch scalarString(asMap(ev)["Type"]) {
+			case "Schedule":
+				r, err := newScheduleRule(&function{LogicalID: id, Props: props}, name, asMap(asMap(ev)["Properties"]), "backoffice", "eu-west-1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, r.key+" "+r.period.String()+" retries "+strconv.Itoa(r.maxRetries))
+			case "ScheduleV2":
+				t.Errorf("%s: ScheduleV2 is not emulated", id)
+			}
+		}
+	}
+	if want := []string{"OutboxSweeperFunction/Sweep 5m0s retries 0"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("schedules %v; want %v", got, want)
 	}
 }
