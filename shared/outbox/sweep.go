@@ -54,9 +54,10 @@ const (
 	// schedule's 5 minutes, so the next run picks up what this one failed.
 	sweepLease = 2 * time.Minute
 	// Bounds of one run: items per Query page, items per run, and the time
-	// after which no new item is started (also reserve before the deadline).
-	// At SES's sandbox rate of 1 mail/s a run sends at most this many; what
-	// is left is the next run's, oldest first.
+	// after which no new item is started, and none within sweepReserve of
+	// the deadline either. What a run leaves (More) is the next run's,
+	// oldest first: a backlog after an outage drains at up to 100 mails
+	// every 5 minutes, gently on SES's sending rate.
 	sweepPageSize = 25
 	sweepMaxItems = 100
 	sweepBudget   = 40 * time.Second
