@@ -3,8 +3,8 @@
 // emulators, builds every function, runs them as processes speaking the real
 // Lambda Runtime API, and serves the HTTP API the way API Gateway (payload
 // format 2.0, JWT authorizer, CORS) does. DynamoDB stream event sources,
-// S3 events through EventBridge rules and CloudFormation custom resources
-// run too. See README.md.
+// S3 events through EventBridge rules, scheduled rules and CloudFormation
+// custom resources run too. See README.md.
 package localstack
 
 import (
@@ -50,7 +50,10 @@ type Config struct {
 	// RecordCalls, when set, is the file every function appends its AWS
 	// calls to (shared/awsenv.RecordEnv), for infra/iam to check.
 	RecordCalls string
-	Logs        io.Writer // function logs, each line prefixed "[<function dir name>] "; nil = os.Stderr
+	// ManualSchedules: scheduled rules run only when FireSchedule says so,
+	// never on their own (tests decide when a sweep happens).
+	ManualSchedules bool
+	Logs            io.Writer // function logs, each line prefixed "[<function dir name>] "; nil = os.Stderr
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -105,6 +108,7 @@ type Stack struct {
 	gateway   *gateway
 	streams   []*streamPoller
 	bus       *eventBus // nil without EventBridge rules or an S3 event file
+	schedules []*scheduleRule
 	streamsWG sync.WaitGroup
 	cfn       *cfnResponder
 	ssm       *ssmServer
@@ -179,6 +183,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err := s.loadFunctions(); err != nil {
 		return nil, err
 	}
+	if err := s.loadSchedules(); err != nil {
+		return nil, err
+	}
 	if err := s.buildFunctions(ctx); err != nil {
 		return nil, err
 	}
@@ -194,6 +201,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err := s.startEventBus(); err != nil {
 		return nil, err
 	}
+	s.startSchedules()
 	if err := s.runCustomResources(ctx); err != nil {
 		return nil, err
 	}

@@ -101,7 +101,7 @@ func (s *Stack) startStreams(ctx context.Context) error {
 // WaitStreamsIdle returns when every stream poller has completed a full pass,
 // begun after this call, that found no new records, and so no invocation is
 // in flight; and likewise the S3 event bus (no new events, no delivery in
-// flight or waiting for a retry).
+// flight or waiting for a retry); and no scheduled event is being delivered.
 func (s *Stack) WaitStreamsIdle(ctx context.Context) error {
 	targets := make([]int64, len(s.streams))
 	for i, p := range s.streams {
@@ -121,6 +121,9 @@ func (s *Stack) WaitStreamsIdle(ctx context.Context) error {
 			}
 		}
 		if s.bus != nil && !s.bus.idle(busTarget) {
+			idle = false
+		}
+		if !s.schedulesIdle() {
 			idle = false
 		}
 		if idle {

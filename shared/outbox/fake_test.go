@@ -7,6 +7,8 @@ import (
 	"maps"
 	"reflect"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,13 +19,16 @@ import (
 )
 
 // fakeDB is a table in memory. UpdateItem understands the expressions the
-// expression builder writes for this package (SET/REMOVE, one equality
-// condition) and fails loudly on anything else.
+// expression builder writes for this package (SET/REMOVE/ADD, an equality
+// condition and the sweeper's claim) and Query the pending index's key
+// condition; anything else fails loudly.
 type fakeDB struct {
 	items       map[string]map[string]types.AttributeValue
 	gets        map[string]int // per pk
 	updates     int
 	failUpdates int // fail this many UpdateItem calls before working again
+	queries     int
+	failQueries int // fail this many Query calls before working again
 }
 
 func newFakeDB() *fakeDB {
@@ -53,7 +58,77 @@ func (f *fakeDB) GetItem(_ context.Context, in *dynamodb.GetItemInput, _ ...func
 var (
 	equality = regexp.MustCompile(`^(#\w+) = (:\w+)$`)
 	setItem  = regexp.MustCompile(`^([#\w.]+) = (:\w+)$`)
+	// the sweeper's claim: status = pending AND (no sweptAt OR sweptAt < lease)
+	claimCond = regexp.MustCompile(`^\((#\w+) = (:\w+)\) AND \(\(attribute_not_exists \((#\w+)\)\) OR \((#\w+) < (:\w+)\)\)$`)
+	// the pending index: gsi4pk = v AND gsi4sk < v
+	keyCond = regexp.MustCompile(`^\((#\w+) = (:\w+)\) AND \((#\w+) < (:\w+)\)$`)
 )
+
+// holds evaluates the conditions this package writes.
+func holds(it map[string]types.AttributeValue, cond string, names map[string]string, values map[string]types.AttributeValue) (bool, error) {
+	if m := equality.FindStringSubmatch(cond); m != nil {
+		return reflect.DeepEqual(it[names[m[1]]], values[m[2]]), nil
+	}
+	if m := claimCond.FindStringSubmatch(cond); m != nil {
+		if !reflect.DeepEqual(it[names[m[1]]], values[m[2]]) {
+			return false, nil
+		}
+		at, ok := it[names[m[3]]].(*types.AttributeValueMemberS)
+		return !ok || at.Value < values[m[5]].(*types.AttributeValueMemberS).Value, nil
+	}
+	return false, fmt.Errorf("fake: unsupported condition %q", cond)
+}
+
+// Query answers the pending index's query: ascending, Limit, paging. The
+// index here is never stale; a test makes a "stale" entry by storing an
+// item that is no longer pending but still has the index keys.
+func (f *fakeDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	f.queries++
+	if f.failQueries > 0 {
+		f.failQueries--
+		return nil, errors.New("fake: query throttled")
+	}
+	if aws.ToString(in.IndexName) != PendingIndex || aws.ToBool(in.ConsistentRead) || !aws.ToBool(in.ScanIndexForward) {
+		return nil, fmt.Errorf("fake: unsupported query on %q (consistent %v)", aws.ToString(in.IndexName), aws.ToBool(in.ConsistentRead))
+	}
+	m := keyCond.FindStringSubmatch(aws.ToString(in.KeyConditionExpression))
+	if m == nil || in.ExpressionAttributeNames[m[1]] != "gsi4pk" || in.ExpressionAttributeNames[m[3]] != "gsi4sk" {
+		return nil, fmt.Errorf("fake: unsupported key condition %q", aws.ToString(in.KeyConditionExpression))
+	}
+	str := func(it map[string]types.AttributeValue, name string) string {
+		v, _ := it[name].(*types.AttributeValueMemberS)
+		if v == nil {
+			return ""
+		}
+		return v.Value
+	}
+	pk := in.ExpressionAttributeValues[m[2]].(*types.AttributeValueMemberS).Value
+	below := in.ExpressionAttributeValues[m[4]].(*types.AttributeValueMemberS).Value
+	var hits []map[string]types.AttributeValue
+	for _, it := range f.items {
+		if str(it, "gsi4pk") == pk && str(it, "gsi4sk") < below {
+			hits = append(hits, it)
+		}
+	}
+	sort.Slice(hits, func(i, j int) bool { return str(hits[i], "gsi4sk") < str(hits[j], "gsi4sk") })
+	if in.ExclusiveStartKey != nil {
+		after := str(in.ExclusiveStartKey, "gsi4sk")
+		for len(hits) > 0 && str(hits[0], "gsi4sk") <= after {
+			hits = hits[1:]
+		}
+	}
+	out := &dynamodb.QueryOutput{}
+	limit := int(aws.ToInt32(in.Limit))
+	if limit > 0 && len(hits) >= limit {
+		hits = hits[:limit]
+		last := hits[limit-1]
+		out.LastEvaluatedKey = map[string]types.AttributeValue{"pk": last["pk"], "sk": last["sk"], "gsi4pk": last["gsi4pk"], "gsi4sk": last["gsi4sk"]}
+	}
+	for _, it := range hits {
+		out.Items = append(out.Items, maps.Clone(it))
+	}
+	return out, nil
+}
 
 func (f *fakeDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	f.updates++
@@ -67,11 +142,11 @@ func (f *fakeDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ .
 	}
 	it = maps.Clone(it)
 	if in.ConditionExpression != nil {
-		m := equality.FindStringSubmatch(*in.ConditionExpression)
-		if m == nil {
-			return nil, fmt.Errorf("fake: unsupported condition %q", *in.ConditionExpression)
+		ok, err := holds(it, *in.ConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+		if err != nil {
+			return nil, err
 		}
-		if !reflect.DeepEqual(it[in.ExpressionAttributeNames[m[1]]], in.ExpressionAttributeValues[m[2]]) {
+		if !ok {
 			return nil, &types.ConditionalCheckFailedException{Message: aws.String("condition")}
 		}
 	}
@@ -104,6 +179,19 @@ func (f *fakeDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ .
 				default:
 					return nil, fmt.Errorf("fake: unsupported REMOVE %q", part)
 				}
+			case "ADD":
+				name, val, _ := strings.Cut(part, " ")
+				n, _ := it[in.ExpressionAttributeNames[name]].(*types.AttributeValueMemberN)
+				add, ok := in.ExpressionAttributeValues[val].(*types.AttributeValueMemberN)
+				if !ok {
+					return nil, fmt.Errorf("fake: unsupported ADD %q", part)
+				}
+				sum, _ := strconv.Atoi(add.Value)
+				if n != nil {
+					prev, _ := strconv.Atoi(n.Value)
+					sum += prev
+				}
+				it[in.ExpressionAttributeNames[name]] = &types.AttributeValueMemberN{Value: strconv.Itoa(sum)}
 			default:
 				return nil, fmt.Errorf("fake: unsupported clause %q", clause)
 			}

@@ -32,6 +32,16 @@ const (
 	sentTTL    = 7 * 24 * time.Hour
 )
 
+// The pending-mail index: a pending item carries gsi4pk = PendingPartition
+// and gsi4sk = <createdAt>#<id>; markSent and markFailed remove both. gsi4
+// is sparse for outbox items, so its PendingPartition holds exactly the
+// mails still to send, oldest first, and the Sweeper finds them with a
+// Query instead of a Scan (infra/DATA.md).
+const (
+	PendingIndex     = "gsi4"
+	PendingPartition = "OUTBOX#pending"
+)
+
 // Item is a queued mail (pk OUTBOX#<id>, sk OUTBOX; store.OutboxKey).
 type Item struct {
 	PK        string            `dynamodbav:"pk"`
@@ -49,12 +59,20 @@ type Item struct {
 	Attempts  int               `dynamodbav:"attempts,omitempty"`
 	Reason    string            `dynamodbav:"reason,omitempty"` // why it failed
 	TTL       int64             `dynamodbav:"ttl"`
+	// Index keys while pending (PendingIndex); absent once sent or failed.
+	GSI4PK string `dynamodbav:"gsi4pk,omitempty"`
+	GSI4SK string `dynamodbav:"gsi4sk,omitempty"`
+	// Sweeps counts the Sweeper's attempts at a mail the stream did not
+	// deliver; SweptAt is the last one's time (its claim, see Sweeper).
+	Sweeps  int    `dynamodbav:"sweeps,omitempty"`
+	SweptAt string `dynamodbav:"sweptAt,omitempty"`
 }
 
 // NewItem is a pending mail. id is a new ULID from the caller; data holds
 // the template's values (mail.Message.Data), links with live tokens included:
 // the sender removes them once the mail is out.
 func NewItem(id, template, locale, to string, data map[string]string, now time.Time) Item {
+	createdAt := now.UTC().Format(time.RFC3339)
 	return Item{
 		PK:        pkPrefix + id,
 		SK:        sortKey,
@@ -65,8 +83,10 @@ func NewItem(id, template, locale, to string, data map[string]string, now time.T
 		To:        to,
 		Data:      data,
 		Status:    StatusPending,
-		CreatedAt: now.UTC().Format(time.RFC3339),
+		CreatedAt: createdAt,
 		TTL:       now.Add(pendingTTL).Unix(),
+		GSI4PK:    PendingPartition,
+		GSI4SK:    createdAt + "#" + id,
 	}
 }
 

@@ -49,7 +49,7 @@ func (p *Processor) Handle(ctx context.Context, ev events.DynamoDBEvent) (events
 		if !ok {
 			continue
 		}
-		if err := b.process(ctx, pk, sk); err != nil {
+		if _, err := b.process(ctx, pk, sk); err != nil {
 			resp.BatchItemFailures = append(resp.BatchItemFailures,
 				events.DynamoDBBatchItemFailure{ItemIdentifier: rec.Change.SequenceNumber})
 		}
@@ -64,26 +64,38 @@ type batch struct {
 	settings *settings
 }
 
-// process sends one item's mail. It logs the outcome itself and returns an
-// error only when the record must be retried.
-func (b *batch) process(ctx context.Context, pk, sk string) error {
+// Outcomes of process, as logged in the mail line's status.
+const (
+	outcomeSent    = StatusSent
+	outcomeFailed  = StatusFailed
+	outcomeSkipped = "skipped" // already sent or failed
+	outcomeMissing = "missing" // no such item (expired, or deleted by hand)
+	outcomeRetry   = "retry"   // not sent now; the error says why
+)
+
+// process sends one item's mail: the one path every mail takes, from the
+// stream (Handle) and from the Sweeper. It reads the item consistently and
+// sends only a pending one, logs the outcome itself and returns it; the
+// error is non-nil only with outcomeRetry, when the item must be tried
+// again.
+func (b *batch) process(ctx context.Context, pk, sk string) (string, error) {
 	it, err := b.get(ctx, pk, sk)
 	if err != nil {
-		b.log.ErrorContext(ctx, "mail", "outboxId", strings.TrimPrefix(pk, pkPrefix), "status", "retry", "error", err.Error())
-		return err
+		b.log.ErrorContext(ctx, "mail", "outboxId", strings.TrimPrefix(pk, pkPrefix), "status", outcomeRetry, "error", err.Error())
+		return outcomeRetry, err
 	}
 	if it == nil {
-		b.log.WarnContext(ctx, "mail", "outboxId", strings.TrimPrefix(pk, pkPrefix), "status", "missing")
-		return nil
+		b.log.WarnContext(ctx, "mail", "outboxId", strings.TrimPrefix(pk, pkPrefix), "status", outcomeMissing)
+		return outcomeMissing, nil
 	}
 	if it.Status != StatusPending {
-		b.logMail(ctx, slog.LevelInfo, it, "", "skipped", "already "+it.Status)
-		return nil
+		b.logMail(ctx, slog.LevelInfo, it, "", outcomeSkipped, "already "+it.Status)
+		return outcomeSkipped, nil
 	}
 	st, err := b.shop(ctx)
 	if err != nil {
-		b.logMail(ctx, slog.LevelError, it, "", "retry", err.Error())
-		return err
+		b.logMail(ctx, slog.LevelError, it, "", outcomeRetry, err.Error())
+		return outcomeRetry, err
 	}
 
 	msg := b.message(it, st)
@@ -91,12 +103,7 @@ func (b *batch) process(ctx context.Context, pk, sk string) error {
 	if err != nil {
 		// A broken template or bad data fails the same way on every retry;
 		// parking the item keeps the stream moving and leaves it visible.
-		if err := b.markFailed(ctx, it, err.Error()); err != nil {
-			b.logMail(ctx, slog.LevelError, it, "", "retry", err.Error())
-			return err
-		}
-		b.logMail(ctx, slog.LevelError, it, "", StatusFailed, err.Error())
-		return nil
+		return b.fail(ctx, it, err.Error())
 	}
 	id, err := b.Sender.Send(ctx, mail.Email{
 		From:    mail.FromAddress(msg.Data["shopName"], b.From),
@@ -108,26 +115,37 @@ func (b *batch) process(ctx context.Context, pk, sk string) error {
 	if errors.Is(err, mail.ErrUndeliverable) {
 		// Refused for good (a rejected address, say): retrying would only
 		// repeat it and hold up the stream. Parked as failed, visible.
-		reason := redact(err.Error(), it.To)
-		if err := b.markFailed(ctx, it, reason); err != nil {
-			b.logMail(ctx, slog.LevelError, it, "", "retry", err.Error())
-			return err
-		}
-		b.logMail(ctx, slog.LevelError, it, "", StatusFailed, reason)
-		return nil
+		return b.fail(ctx, it, redact(err.Error(), it.To))
 	}
 	if err != nil {
-		b.logMail(ctx, slog.LevelError, it, "", "retry", redact(err.Error(), it.To))
-		return err
+		b.logMail(ctx, slog.LevelError, it, "", outcomeRetry, redact(err.Error(), it.To))
+		return outcomeRetry, err
 	}
-	if err := b.markSent(ctx, it, id); err != nil {
+	if _, err := b.markSent(ctx, it, id); err != nil {
 		// The mail is out but not recorded: the retry will send it again.
 		// Rare, and a duplicate mail beats a lost one.
-		b.logMail(ctx, slog.LevelError, it, id, "retry", err.Error())
-		return err
+		b.logMail(ctx, slog.LevelError, it, id, outcomeRetry, err.Error())
+		return outcomeRetry, err
 	}
-	b.logMail(ctx, slog.LevelInfo, it, id, StatusSent, "")
-	return nil
+	b.logMail(ctx, slog.LevelInfo, it, id, outcomeSent, "")
+	return outcomeSent, nil
+}
+
+// fail parks a pending item as failed for reason and logs it. An item that
+// is no longer pending (finished meanwhile) is left alone and logged as
+// skipped.
+func (b *batch) fail(ctx context.Context, it *Item, reason string) (string, error) {
+	changed, err := b.markFailed(ctx, it, reason)
+	if err != nil {
+		b.logMail(ctx, slog.LevelError, it, "", outcomeRetry, err.Error())
+		return outcomeRetry, err
+	}
+	if !changed {
+		b.logMail(ctx, slog.LevelInfo, it, "", outcomeSkipped, "no longer pending")
+		return outcomeSkipped, nil
+	}
+	b.logMail(ctx, slog.LevelError, it, "", outcomeFailed, reason)
+	return outcomeFailed, nil
 }
 
 // message fills in from the shop settings what the queuing side left out.
@@ -168,40 +186,47 @@ func (b *batch) get(ctx context.Context, pk, sk string) (*Item, error) {
 	return &it, nil
 }
 
-// markSent records the receipt and drops the data: its link holds a live
-// token, which must not stay at rest once the mail is out.
-func (b *batch) markSent(ctx context.Context, it *Item, messageID string) error {
+// markSent records the receipt and drops the data, whose link holds a live
+// token that must not stay at rest once the mail is out, and the pending
+// index keys. It reports whether the item was still pending.
+func (b *batch) markSent(ctx context.Context, it *Item, messageID string) (bool, error) {
 	now := b.now()
 	update := expression.
 		Set(expression.Name("status"), expression.Value(StatusSent)).
 		Set(expression.Name("sentAt"), expression.Value(now.Format(time.RFC3339))).
 		Set(expression.Name("messageId"), expression.Value(messageID)).
 		Set(expression.Name("ttl"), expression.Value(now.Add(sentTTL).Unix())).
-		Remove(expression.Name("data"))
+		Remove(expression.Name("data")).
+		Remove(expression.Name("gsi4pk")).
+		Remove(expression.Name("gsi4sk"))
 	return b.update(ctx, it, update)
 }
 
-// markFailed parks an item that can never be rendered. Its data stays for
-// diagnosis, except the link and its live token.
-func (b *batch) markFailed(ctx context.Context, it *Item, reason string) error {
+// markFailed parks an item that will never be sent, and takes it out of
+// the pending index. Its data stays for diagnosis, except the link and its
+// live token. It reports whether the item was still pending.
+func (b *batch) markFailed(ctx context.Context, it *Item, reason string) (bool, error) {
 	update := expression.
 		Set(expression.Name("status"), expression.Value(StatusFailed)).
-		Set(expression.Name("reason"), expression.Value(reason))
+		Set(expression.Name("reason"), expression.Value(reason)).
+		Remove(expression.Name("gsi4pk")).
+		Remove(expression.Name("gsi4sk"))
 	if _, ok := it.Data["link"]; ok {
 		update = update.Remove(expression.Name("data.link"))
 	}
 	return b.update(ctx, it, update)
 }
 
-// update changes a pending item. If it is no longer pending, someone else
-// finished it meanwhile, which is as good as done.
-func (b *batch) update(ctx context.Context, it *Item, update expression.UpdateBuilder) error {
+// update changes a pending item and reports whether it did. If the item is
+// no longer pending, someone else finished it meanwhile, which is as good
+// as done: false, and no error.
+func (b *batch) update(ctx context.Context, it *Item, update expression.UpdateBuilder) (bool, error) {
 	expr, err := expression.NewBuilder().
 		WithUpdate(update).
 		WithCondition(expression.Name("status").Equal(expression.Value(StatusPending))).
 		Build()
 	if err != nil {
-		return fmt.Errorf("outbox update expression: %w", err)
+		return false, fmt.Errorf("outbox update expression: %w", err)
 	}
 	_, err = b.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &b.Table,
@@ -213,12 +238,12 @@ func (b *batch) update(ctx context.Context, it *Item, update expression.UpdateBu
 	})
 	var done *types.ConditionalCheckFailedException
 	if errors.As(err, &done) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("update outbox item: %w", err)
+		return false, fmt.Errorf("update outbox item: %w", err)
 	}
-	return nil
+	return true, nil
 }
 
 // outboxKey returns the key of a record that inserted an outbox item. The

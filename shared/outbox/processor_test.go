@@ -216,8 +216,8 @@ func TestRenderFailureMarksFailed(t *testing.T) {
 		t.Error("nothing may be sent")
 	}
 	it := r.stored(t, "A")
-	if it.Status != StatusFailed || !strings.Contains(it.Reason, "link") {
-		t.Errorf("stored %+v", it)
+	if it.Status != StatusFailed || !strings.Contains(it.Reason, "link") || it.GSI4PK != "" || it.GSI4SK != "" {
+		t.Errorf("stored %+v; want failed, out of the pending index", it)
 	}
 	if _, ok := it.Data["link"]; ok || it.Data["firstName"] != "Anna" {
 		t.Errorf("keep data for diagnosis but not the link: %v", it.Data)

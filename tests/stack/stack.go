@@ -146,7 +146,10 @@ func Start(ctx context.Context, root string) (_ *Stack, err error) {
 		SSMParameters: map[string]string{secret.CursorKeyName("backoffice"): randomKey()},
 		ExtraEnv:      map[string]string{"DIRECTORY_EMULATED": "true"},
 		RecordCalls:   iam.CallsFile(s.runFile),
-		Logs:          logs,
+		// Scheduled functions (the outbox sweeper) run when a test fires
+		// them (FireSchedule), never in the middle of another test.
+		ManualSchedules: true,
+		Logs:            logs,
 	}); err != nil {
 		if s.LogFile != "" {
 			err = fmt.Errorf("%w (logs: %s)", err, s.LogFile)
@@ -360,6 +363,19 @@ func (s *Stack) WaitStreams(t testing.TB) {
 	defer cancel()
 	if err := s.Local.WaitStreamsIdle(ctx); err != nil {
 		t.Fatalf("stream functions still busy: %v", err)
+	}
+}
+
+// FireSchedule makes the scheduled rule of a function due now (id: its
+// logical id, or <function>/<event>) and waits until the function has
+// handled the event; it fails t when the function failed it every retry,
+// or after 2 minutes.
+func (s *Stack) FireSchedule(t testing.TB, id string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := s.Local.FireSchedule(ctx, id); err != nil {
+		t.Fatalf("fire schedule %s: %v", id, err)
 	}
 }
 
