@@ -17,6 +17,7 @@ var Routes = map[string]string{
 	"GET /openapi.json":                    Public,
 	"GET /accept-invitation":               Public,
 	"GET /reset-password":                  Public,
+	"GET /confirm-email":                   Public,
 	"POST /auth/login":                     Public,
 	"POST /auth/refresh":                   Public,
 	"POST /auth/invitations/inspect":       Public,
