@@ -21,6 +21,7 @@ require (
 	github.com/getkin/kin-openapi v0.152.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/oklog/ulid/v2 v2.1.1
+	golang.org/x/net v0.47.0
 	golang.org/x/text v0.31.0
 	golang.org/x/time v0.15.0
 	gopkg.in/yaml.v3 v3.0.1

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Every check CI runs, in order; exits non-zero on the first failure.
-#   1. gofmt   2. go vet (plain and -tags integration)   3. unit tests
-#   4. integration tests: tests/... start their own emulators and local stack
-#      on free ports (tests/stack), so a running scripts/dev.sh is no problem.
-#   5. the IAM check of every AWS call the functions made (infra/cmd/iamcheck).
-# A fresh machine needs Go, Java 17+, Node 18+ with npm; the emulators install
-# into .local on first use, and Chromium comes from Debian (ensure_chromium).
+#   1. cfn-lint   2. gofmt   3. go vet (plain and -tags integration)
+#   4. unit tests   5. integration tests: tests/... start their own emulators
+#      and local stack on free ports (tests/stack), so a running
+#      scripts/dev.sh is no problem.
+#   6. the IAM check of every AWS call the functions made (infra/cmd/iamcheck).
+# A fresh machine needs Go, Java 17+, Node 18+ with npm and cfn-lint (Python,
+# with aws-sam-translator); the emulators install into .local on first use,
+# and Chromium comes from Debian (ensure_chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,7 +62,33 @@ ensure_jsdom() {
   export NODE_PATH="$PWD/$dir/node_modules"
 }
 
+# ensure_axe: the console's browser tests (tests/console) check every screen
+# and open dialog with axe-core for WCAG 2.1 A/AA violations.
+ensure_axe() {
+  local dir=.local/axe version=4.10.3
+  if [[ ! -f "$dir/node_modules/axe-core/package.json" ]] || ! grep -q "\"version\": \"$version\"" "$dir/node_modules/axe-core/package.json"; then
+    step "installing axe-core $version (first run only)"
+    npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "axe-core@$version" >/dev/null
+  fi
+}
+
 need go java node npm
+
+# cfn-lint runs the SAM transform and validates every resource of the
+# processed template against CloudFormation's schemas. Informational rules
+# are on (-c I) and any finding fails, informational ones too
+# (--non-zero-exit-code informational): a finding is either fixed or
+# ignored in template.yaml's Metadata (cfn-lint: config: ignore_checks),
+# with a comment saying why (infra/template checks the comment). Note that
+# -c takes several values: the template must come after "--".
+step "cfn-lint"
+if ! command -v cfn-lint >/dev/null 2>&1; then
+  echo "scripts/test.sh: cfn-lint is missing (CI has it). Install it with the SAM translator:" >&2
+  echo "  pip install 'cfn-lint==1.51.0'   (it brings aws-sam-translator)" >&2
+  exit 1
+fi
+cfn-lint --version
+cfn-lint --include-checks I --non-zero-exit-code informational -- template.yaml
 
 step "gofmt"
 unformatted=$(find . \( -path ./.git -o -path ./.local -o -path ./.aws-sam -o -name node_modules \) -prune \
@@ -93,11 +121,16 @@ done
 
 step "integration tests"
 ensure_chromium
+ensure_axe
 # Every AWS call the functions make is recorded here (tests/stack) and
 # checked against their policies in template.yaml: by each package, then
 # all together below.
 rm -rf .local/calls
-go test -count=1 -tags integration -timeout 20m ./tests/...
+# tests/stack first, alone: it installs the emulators and builds every
+# function into the shared build cache (.local/test-build), so the packages
+# after it, which run in parallel, start their stacks without compiling.
+go test -count=1 -tags integration -timeout 20m ./tests/stack
+go test -count=1 -tags integration -timeout 30m $(go list -tags integration ./tests/... | grep -v '/tests/stack$')
 
 step "IAM: every recorded call allowed by template.yaml, every grant used"
 go run ./infra/cmd/iamcheck -calls .local/calls

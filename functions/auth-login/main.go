@@ -28,6 +28,8 @@ func (h *handler) login(ctx context.Context, req api.Request) (api.Response, err
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
+		// The console: the refresh token only as an HttpOnly cookie.
+		RefreshTokenCookie bool `json:"refreshTokenCookie"`
 	}
 	if err := api.DecodeJSON(req, &in); err != nil {
 		return api.Response{}, err
@@ -45,10 +47,18 @@ func (h *handler) login(ctx context.Context, req api.Request) (api.Response, err
 	if err != nil {
 		return api.Response{}, err
 	}
-	return api.OK(map[string]any{
+	body := map[string]any{
 		"accessToken": login.Tokens.AccessToken, "refreshToken": login.Tokens.RefreshToken,
 		"expiresIn": login.Tokens.ExpiresIn, "tokenType": "Bearer", "user": me.Of(p, roles, perms, h.accounts.Now()),
-	}), nil
+	}
+	var cookies []string
+	if in.RefreshTokenCookie {
+		delete(body, "refreshToken")
+		cookies = append(cookies, api.RefreshCookie(req, login.Tokens.RefreshToken, h.sessions.RefreshLifetime))
+	}
+	resp := api.OK(body)
+	resp.Cookies = cookies
+	return resp, nil
 }
 
 func main() {

@@ -25,6 +25,11 @@ func main() {
 		if err := sessions.LogoutAll(ctx, session.CallerOf(c), session.ClientOf(ctx, req)); err != nil {
 			return api.Response{}, err
 		}
-		return api.NoContent(), nil
+		// Every session is over, the console's cookie names one of them.
+		resp := api.NoContent()
+		if api.HasRefreshCookie(req) {
+			resp.Cookies = []string{api.ClearRefreshCookie(req)}
+		}
+		return resp, nil
 	})))
 }

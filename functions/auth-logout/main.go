@@ -31,9 +31,19 @@ func main() {
 		if err := api.DecodeJSON(req, &in); err != nil {
 			return api.Response{}, err
 		}
-		if err := sessions.Logout(ctx, session.CallerOf(c), in.RefreshToken, session.ClientOf(ctx, req)); err != nil {
+		// A body without a token: the console's HttpOnly cookie (read only
+		// after a JSON body was decoded), which the answer then removes.
+		token := in.RefreshToken
+		if token == "" {
+			token = api.CookieValue(req, api.RefreshCookieName)
+		}
+		if err := sessions.Logout(ctx, session.CallerOf(c), token, session.ClientOf(ctx, req)); err != nil {
 			return api.Response{}, err
 		}
-		return api.NoContent(), nil
+		resp := api.NoContent()
+		if api.HasRefreshCookie(req) {
+			resp.Cookies = []string{api.ClearRefreshCookie(req)}
+		}
+		return resp, nil
 	})))
 }

@@ -32,6 +32,8 @@ func main() {
 		var in struct {
 			CurrentPassword string `json:"currentPassword"`
 			NewPassword     string `json:"newPassword"`
+			// The console: the new refresh token only as an HttpOnly cookie.
+			RefreshTokenCookie bool `json:"refreshTokenCookie"`
 		}
 		if err := api.DecodeJSON(req, &in); err != nil {
 			return api.Response{}, err
@@ -47,9 +49,17 @@ func main() {
 		if err != nil {
 			return api.Response{}, err
 		}
-		return api.OK(map[string]any{
+		body := map[string]any{
 			"accessToken": login.Tokens.AccessToken, "refreshToken": login.Tokens.RefreshToken,
 			"expiresIn": login.Tokens.ExpiresIn, "tokenType": "Bearer", "user": staff.MeOf(p, c.Roles, c.Permissions()),
-		}), nil
+		}
+		var cookies []string
+		if in.RefreshTokenCookie {
+			delete(body, "refreshToken")
+			cookies = []string{api.RefreshCookie(req, login.Tokens.RefreshToken, sessions.RefreshLifetime)}
+		}
+		resp := api.OK(body)
+		resp.Cookies = cookies
+		return resp, nil
 	})))
 }

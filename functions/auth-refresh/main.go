@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -11,6 +12,7 @@ import (
 	"backoffice/shared/api"
 	"backoffice/shared/awsenv"
 	"backoffice/shared/directory/cognito"
+	"backoffice/shared/problem"
 	"backoffice/shared/session"
 	"backoffice/shared/store"
 )
@@ -30,8 +32,19 @@ func main() {
 		if err := api.DecodeJSON(req, &in); err != nil {
 			return api.Response{}, err
 		}
-		t, err := sessions.Refresh(ctx, in.RefreshToken)
+		// A body without a token: the console's HttpOnly cookie. Only
+		// after a JSON body was decoded, which a cross-site form can not send.
+		token, fromCookie := in.RefreshToken, false
+		if token == "" {
+			token = api.CookieValue(req, api.RefreshCookieName)
+			fromCookie = token != ""
+		}
+		t, err := sessions.Refresh(ctx, token)
 		if err != nil {
+			if fromCookie && errors.Is(err, problem.Unauthenticated) {
+				// The session is over: the browser may forget the cookie.
+				return api.Response{}, api.WithCookies(err, api.ClearRefreshCookie(req))
+			}
 			return api.Response{}, err
 		}
 		return api.OK(map[string]any{"accessToken": t.AccessToken, "expiresIn": t.ExpiresIn, "tokenType": "Bearer"}), nil

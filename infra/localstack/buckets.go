@@ -47,6 +47,10 @@ func (s *Stack) provisionBuckets(ctx context.Context) error {
 			if err := s.s3Put(ctx, "/"+name+"?cors", corsXML(rules)); err != nil {
 				return fmt.Errorf("bucket %s: CORS: %w", id, err)
 			}
+		} else if err := s.s3Do(ctx, http.MethodDelete, "/"+name+"?cors", nil); err != nil {
+			// No CORS in the template (e.g. a condition left it out): a
+			// bucket kept from an earlier start loses the rules it had.
+			return fmt.Errorf("bucket %s: CORS: %w", id, err)
 		}
 		s.logs.printf("localstack", "bucket %s at %s/%s", name, s.cfg.Endpoints.S3, name)
 	}
@@ -55,9 +59,14 @@ func (s *Stack) provisionBuckets(ctx context.Context) error {
 
 // s3Put sends one unsigned PUT to s3rver; an existing bucket is fine.
 func (s *Stack) s3Put(ctx context.Context, path string, body []byte) error {
+	return s.s3Do(ctx, http.MethodPut, path, body)
+}
+
+// s3Do sends one unsigned request to s3rver.
+func (s *Stack) s3Do(ctx context.Context, method, path string, body []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, s.cfg.Endpoints.S3+path, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, method, s.cfg.Endpoints.S3+path, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
@@ -68,7 +77,7 @@ func (s *Stack) s3Put(ctx context.Context, path string, body []byte) error {
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode >= 300 && !bytes.Contains(msg, []byte("BucketAlready")) {
-		return fmt.Errorf("PUT %s: %d %s", path, resp.StatusCode, msg)
+		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, msg)
 	}
 	return nil
 }

@@ -120,6 +120,20 @@ func TestBucketsInS3rver(t *testing.T) {
 	if got := preflight("https://evil.example.com"); got == 200 {
 		t.Errorf("preflight from another origin: %d", got)
 	}
+	// Without CorsConfiguration (a condition left it out) a bucket kept
+	// from an earlier start loses its rules; its objects stay.
+	delete(s.tmpl.Resources["Thumbs"].Properties, "CorsConfiguration")
+	if err := s.provisionBuckets(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := preflight("https://app.example.com"); got == 200 {
+		t.Errorf("preflight after the CORS rules were removed: %d", got)
+	}
+	if resp, err := http.Get(base + "/a/b.png"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("object after re-provisioning: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 
 	domain, _ := s.lookup("Cdn", "DomainName")
 	urls := s.localURLs()

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -27,9 +28,11 @@ const (
 // gateway serves the template's HttpApi routes like API Gateway with payload
 // format 2.0.
 type gateway struct {
-	router router
-	cors   *corsConfig
-	port   string
+	router    router
+	cors      *corsConfig
+	accessLog string // AccessLogSettings.Format; "" = no access log
+	logs      *logSink
+	port      string
 }
 
 // serveHTTPAPI builds the routes and starts serving on the stack's listener.
@@ -44,16 +47,20 @@ func (s *Stack) serveHTTPAPI() error {
 	return nil
 }
 
-// httpAPI is one AWS::Serverless::HttpApi: its authorizers and CORS.
+// httpAPI is one AWS::Serverless::HttpApi: its authorizers, CORS, stage
+// throttling and access log format.
 type httpAPI struct {
 	defaultAuthorizer string
 	authorizers       map[string]*jwtAuthorizer
 	cors              *corsConfig
+	defaultSettings   map[string]any // DefaultRouteSettings
+	routeSettings     map[string]any // RouteSettings by route key
+	accessLogFormat   string
 }
 
 func (s *Stack) newGateway() (*gateway, error) {
 	_, port, _ := net.SplitHostPort(s.ln.Addr().String())
-	gw := &gateway{port: port}
+	gw := &gateway{port: port, logs: s.logs}
 	apis := map[string]*httpAPI{}
 	var apiIDs []string
 	for _, id := range s.tmpl.Order {
@@ -71,8 +78,10 @@ func (s *Stack) newGateway() (*gateway, error) {
 		}
 		apis[id] = api
 		apiIDs = append(apiIDs, id)
-		if gw.cors == nil {
-			gw.cors = api.cors // one listener serves every HttpApi; the first CORS setting wins
+		if len(apiIDs) == 1 {
+			// One listener serves every HttpApi; the first one's CORS and
+			// access log apply to all.
+			gw.cors, gw.accessLog = api.cors, api.accessLogFormat
 		}
 	}
 
@@ -115,6 +124,9 @@ func (s *Stack) newHTTPAPI(id string, props map[string]any) (*httpAPI, error) {
 		defaultAuthorizer: scalarString(auth["DefaultAuthorizer"]),
 		authorizers:       map[string]*jwtAuthorizer{},
 		cors:              newCORSConfig(props["CorsConfiguration"]),
+		defaultSettings:   asMap(props["DefaultRouteSettings"]),
+		routeSettings:     asMap(props["RouteSettings"]),
+		accessLogFormat:   scalarString(asMap(props["AccessLogSettings"])["Format"]),
 	}
 	for name, def := range asMap(auth["Authorizers"]) {
 		a, err := s.newJWTAuthorizer(name, asMap(def))
@@ -137,6 +149,7 @@ func newEventRoute(fn *function, props map[string]any, api *httpAPI) (*route, er
 		return nil, err
 	}
 	rt.fn = fn
+	rt.throttle = api.routeThrottle(rt.key())
 	auth := asMap(props["Auth"])
 	name := scalarString(auth["Authorizer"])
 	if name == "" && api != nil {
@@ -172,12 +185,13 @@ func message(status int, text string) httpResponse {
 
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
+	entry := accessEntry{start: time.Now()}
 	var resp httpResponse
 	if g.cors != nil && isPreflight(r) {
 		resp = httpResponse{status: http.StatusNoContent, header: http.Header{}}
 		g.cors.preflight(r, resp.header)
 	} else {
-		resp = g.handle(r, reqID)
+		resp = g.handle(r, reqID, &entry)
 		if g.cors != nil {
 			g.cors.decorate(r, resp.header)
 		}
@@ -192,28 +206,46 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.status)
 	_, _ = w.Write(resp.body)
+	if g.accessLog != "" {
+		entry.status, entry.responseLength = resp.status, len(resp.body)
+		if entry.routeKey == "" {
+			entry.routeKey = "-"
+		}
+		g.logs.line("api-access", accessLogLine(g.accessLog, r, reqID, entry))
+	}
 }
 
-func (g *gateway) handle(r *http.Request, reqID string) httpResponse {
+func (g *gateway) handle(r *http.Request, reqID string, e *accessEntry) httpResponse {
+	fail := func(status int, text string) httpResponse {
+		e.errorMessage = text
+		return message(status, text)
+	}
 	if r.ContentLength > maxRequestBody {
-		return message(http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return fail(http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	if err != nil {
-		return message(http.StatusBadRequest, "Bad Request")
+		return fail(http.StatusBadRequest, "Bad Request")
 	}
 	if len(body) > maxRequestBody {
-		return message(http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return fail(http.StatusRequestEntityTooLarge, "Request Entity Too Large")
 	}
 	rt, params := g.router.find(r.Method, r.URL.EscapedPath())
 	if rt == nil {
-		return message(http.StatusNotFound, "Not Found")
+		return fail(http.StatusNotFound, "Not Found")
+	}
+	e.routeKey = rt.key()
+	// Throttling comes before the authorizer: a throttled request costs
+	// no token check.
+	if rt.throttle != nil && !rt.throttle.take(time.Now()) {
+		return fail(http.StatusTooManyRequests, "Too Many Requests")
 	}
 	var authz *events.APIGatewayV2HTTPRequestContextAuthorizerDescription
 	if rt.authorizer != nil {
 		jwt, err := rt.authorizer.authorize(r.Context(), r, rt.scopes)
 		if err != nil {
-			resp := message(http.StatusUnauthorized, "Unauthorized")
+			e.authorizerError = err.Error()
+			resp := fail(http.StatusUnauthorized, "Unauthorized")
 			resp.header.Set("Www-Authenticate", "Bearer")
 			return resp
 		}
@@ -222,22 +254,29 @@ func (g *gateway) handle(r *http.Request, reqID string) httpResponse {
 
 	payload, err := json.Marshal(g.event(r, body, rt, params, reqID, authz))
 	if err != nil {
-		return message(http.StatusInternalServerError, "Internal Server Error")
+		return fail(http.StatusInternalServerError, "Internal Server Error")
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), integrationTimeout)
 	defer cancel()
+	invoked := time.Now()
 	out, err := rt.fn.rt.Invoke(ctx, payload)
+	e.integrationStatus, e.integrationLatency = "200", time.Since(invoked)
+	if err != nil {
+		e.integrationError = err.Error()
+	}
 	switch {
 	case isTimeout(err):
-		return message(http.StatusServiceUnavailable, "Service Unavailable")
+		return fail(http.StatusServiceUnavailable, "Service Unavailable")
 	case err != nil:
-		return message(http.StatusInternalServerError, "Internal Server Error")
+		return fail(http.StatusInternalServerError, "Internal Server Error")
 	}
 	resp, err := mapResponse(out)
 	if err != nil {
 		rt.fn.rt.logs.printf(rt.fn.Label, "invalid API Gateway response: %v", err)
-		return message(http.StatusInternalServerError, "Internal Server Error")
+		e.integrationError = "invalid API Gateway response: " + err.Error()
+		return fail(http.StatusInternalServerError, "Internal Server Error")
 	}
+	e.functionStatus = strconv.Itoa(resp.status)
 	return resp
 }
 

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // noValue is what AWS::NoValue resolves to; maps and lists drop it.
@@ -49,6 +50,9 @@ func newResolver(t *template, region, stackName string, overrides map[string]str
 	if err := r.evalConditions(); err != nil {
 		return nil, err
 	}
+	if err := r.checkRules(); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -82,10 +86,44 @@ func (r *resolver) loadParameters(overrides map[string]string) error {
 			}
 		}
 		typ, _ := def["Type"].(string)
+		if err := checkBounds(typ, val, def); err != nil {
+			return fmt.Errorf("parameter %s: %w", name, err)
+		}
 		if typ == "CommaDelimitedList" || strings.HasPrefix(typ, "List<") {
 			r.params[name] = splitList(val)
 		} else {
 			r.params[name] = val
+		}
+	}
+	return nil
+}
+
+// checkBounds applies a Number parameter's MinValue and MaxValue, and a
+// String parameter's MinLength and MaxLength, as CloudFormation does.
+func checkBounds(typ, val string, def map[string]any) error {
+	bound := func(key string) (float64, bool) {
+		f, err := strconv.ParseFloat(scalarString(def[key]), 64)
+		return f, def[key] != nil && err == nil
+	}
+	switch typ {
+	case "Number":
+		n, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", val)
+		}
+		if min, ok := bound("MinValue"); ok && n < min {
+			return fmt.Errorf("%s is below MinValue %s", val, scalarString(def["MinValue"]))
+		}
+		if max, ok := bound("MaxValue"); ok && n > max {
+			return fmt.Errorf("%s is above MaxValue %s", val, scalarString(def["MaxValue"]))
+		}
+	case "String":
+		n := float64(utf8.RuneCountInString(val))
+		if min, ok := bound("MinLength"); ok && n < min {
+			return fmt.Errorf("%q is shorter than MinLength %s", val, scalarString(def["MinLength"]))
+		}
+		if max, ok := bound("MaxLength"); ok && n > max {
+			return fmt.Errorf("%q is longer than MaxLength %s", val, scalarString(def["MaxLength"]))
 		}
 	}
 	return nil
@@ -224,6 +262,12 @@ func (r *resolver) intrinsic(key string, arg any) (intrinsicFn, bool) {
 		return r.fnEquals, true
 	case "Fn::Not", "Fn::And", "Fn::Or":
 		return func(a any, vis map[string]bool) (any, error) { return r.fnLogic(key, a, vis) }, true
+	case "Fn::Contains", "Fn::EachMemberEquals", "Fn::EachMemberIn":
+		return func(a any, vis map[string]bool) (any, error) { return r.fnRuleList(key, a, vis) }, true
+	case "Fn::RefAll", "Fn::ValueOf", "Fn::ValueOfAll":
+		return func(any, map[string]bool) (any, error) {
+			return nil, fmt.Errorf("%s needs an AWS account's resources: not evaluated locally", key)
+		}, true
 	case "Fn::Join":
 		return r.fnJoin, true
 	case "Fn::Select":

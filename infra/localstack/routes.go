@@ -14,6 +14,7 @@ type route struct {
 	fn         *function
 	authorizer *jwtAuthorizer // nil: no authorizer
 	scopes     []string       // scopes the token needs one of; nil: none
+	throttle   *tokenBucket   // the stage's limits for this route; nil: none
 }
 
 func (r *route) key() string {

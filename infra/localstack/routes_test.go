@@ -53,6 +53,50 @@ func TestRouteMatching(t *testing.T) {
 	}
 }
 
+// The console (template.yaml: ConsoleFunction) names its bare path next to
+// the greedy one, because {proxy+} needs at least one more segment, as on
+// API Gateway: /console/ and /consoles match neither.
+func TestConsoleRoutes(t *testing.T) {
+	t.Parallel()
+	var rt router
+	for _, spec := range [][2]string{{"GET", "/"}, {"GET", "/console"}, {"GET", "/console/{proxy+}"}, {"GET", "/health"}} {
+		r, err := newRoute(spec[0], spec[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.fn = &function{LogicalID: "Console"}
+		if err := rt.add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for path, want := range map[string]struct {
+		key   string
+		proxy string
+	}{
+		"/":                               {"GET /", ""},
+		"/console":                        {"GET /console", ""},
+		"/console/users/staff":            {"GET /console/{proxy+}", "users/staff"},
+		"/console/0123456789ab/app.js":    {"GET /console/{proxy+}", "0123456789ab/app.js"},
+		"/console/0123456789ab/view-x.js": {"GET /console/{proxy+}", "0123456789ab/view-x.js"},
+		"/health":                         {"GET /health", ""},
+		"/console/":                       {"", ""},
+		"/consoles":                       {"", ""},
+		"/console/a%2Fb":                  {"GET /console/{proxy+}", "a/b"},
+	} {
+		r, params := rt.find("GET", path)
+		key := ""
+		if r != nil {
+			key = r.key()
+		}
+		if key != want.key || params["proxy"] != want.proxy {
+			t.Errorf("GET %s: got %q %v, want %q proxy=%q", path, key, params, want.key, want.proxy)
+		}
+	}
+	if r, _ := rt.find("POST", "/console"); r != nil {
+		t.Errorf("POST /console matched %s", r.key())
+	}
+}
+
 func TestRouteErrors(t *testing.T) {
 	t.Parallel()
 	if _, err := newRoute("GET", "/a/{p+}/b"); err == nil {

@@ -16,6 +16,7 @@ type template struct {
 	Parameters map[string]map[string]any
 	Mappings   map[string]any
 	Conditions map[string]any
+	Rules      map[string]any // parameter assertions, checked at start like CloudFormation does
 	Globals    map[string]any // Globals.Function
 	Resources  map[string]*resource
 	Order      []string // logical ids in file order, for stable provisioning and logs
@@ -59,6 +60,7 @@ func parseTemplate(raw []byte) (*template, error) {
 		Parameters: map[string]map[string]any{},
 		Mappings:   asMap(top["Mappings"]),
 		Conditions: asMap(top["Conditions"]),
+		Rules:      asMap(top["Rules"]),
 		Globals:    asMap(asMap(top["Globals"])["Function"]),
 		Resources:  map[string]*resource{},
 		Outputs:    asMap(top["Outputs"]),
@@ -100,6 +102,9 @@ var shortTags = map[string]string{
 	"!Select": "Fn::Select", "!Split": "Fn::Split", "!Base64": "Fn::Base64",
 	"!FindInMap": "Fn::FindInMap", "!GetAZs": "Fn::GetAZs", "!ImportValue": "Fn::ImportValue",
 	"!Cidr": "Fn::Cidr",
+	// Rules only.
+	"!Contains": "Fn::Contains", "!EachMemberEquals": "Fn::EachMemberEquals", "!EachMemberIn": "Fn::EachMemberIn",
+	"!RefAll": "Fn::RefAll", "!ValueOf": "Fn::ValueOf", "!ValueOfAll": "Fn::ValueOfAll",
 }
 
 // nodeValue converts a YAML node into plain Go values, rewriting short-form tags.

@@ -36,6 +36,10 @@ Resources:
   HttpApi:
     Type: AWS::Serverless::HttpApi
     Properties:
+      DefaultRouteSettings: {ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50}
+      AccessLogSettings:
+        DestinationArn: !GetAtt AccessLogs.Arn
+        Format: '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","routeKey":"$context.routeKey","status":"$context.status","responseLatency":"$context.responseLatency","integrationError":"$context.integration.error","authorizerError":"$context.authorizer.error"}'
       Auth:
         DefaultAuthorizer: Jwt
         Authorizers:
@@ -101,6 +105,9 @@ Resources:
     Type: AWS::Logs::LogGroup
     Properties:
       RetentionInDays: 30
+  AccessLogs:
+    Type: AWS::Logs::LogGroup
+    Properties: {RetentionInDays: 30}
   Alarm:
     Type: AWS::CloudWatch::Alarm
     Properties:

@@ -20,10 +20,21 @@ import (
 type Template struct {
 	Parameters map[string]map[string]any
 	Conditions map[string]any
+	Rules      map[string]any // the Rules section: parameter assertions
 	Globals    map[string]any // Globals.Function
 	Resources  map[string]Resource
 	Order      []string // logical ids in file order
 	Outputs    map[string]any
+	// LintIgnores are the cfn-lint rules the template switches off
+	// (Metadata cfn-lint config ignore_checks, top level or per resource).
+	LintIgnores []LintIgnore
+}
+
+// LintIgnore is one entry of a cfn-lint ignore_checks list.
+type LintIgnore struct {
+	Where   string // "template" or a logical id
+	Rule    string // e.g. "I3011"
+	Comment string // the YAML comment on the entry or on its ignore_checks key
 }
 
 // Resource is one entry of Resources.
@@ -62,6 +73,7 @@ func Parse(raw []byte) (*Template, error) {
 	t := &Template{
 		Parameters: map[string]map[string]any{},
 		Conditions: Map(m["Conditions"]),
+		Rules:      Map(m["Rules"]),
 		Globals:    Map(Map(m["Globals"])["Function"]),
 		Resources:  map[string]Resource{},
 		Outputs:    Map(m["Outputs"]),
@@ -82,7 +94,56 @@ func Parse(raw []byte) (*Template, error) {
 		}
 		t.Order = append(t.Order, id)
 	}
+	t.LintIgnores = lintIgnores(doc.Content[0])
 	return t, nil
+}
+
+// lintIgnores finds the ignore_checks lists of cfn-lint's configuration in
+// the template's Metadata and in each resource's, with their comments.
+func lintIgnores(root *yaml.Node) []LintIgnore {
+	var out []LintIgnore
+	add := func(where string, metadata *yaml.Node) {
+		_, cfg := child(child2(metadata, "cfn-lint"), "config")
+		key, list := child(cfg, "ignore_checks")
+		if list == nil {
+			return
+		}
+		items := list.Content
+		if list.Kind == yaml.ScalarNode {
+			items = []*yaml.Node{list}
+		}
+		for _, it := range items {
+			out = append(out, LintIgnore{Where: where, Rule: it.Value, Comment: strings.TrimSpace(strings.Join([]string{
+				key.HeadComment, key.LineComment, list.LineComment, it.HeadComment, it.LineComment}, " "))})
+		}
+	}
+	add("template", child2(root, "Metadata"))
+	_, resources := child(root, "Resources")
+	if resources != nil {
+		for i := 0; i+1 < len(resources.Content); i += 2 {
+			add(resources.Content[i].Value, child2(resources.Content[i+1], "Metadata"))
+		}
+	}
+	return out
+}
+
+// child returns the key and value nodes of key in mapping n (nil, nil if
+// absent or n is not a mapping).
+func child(n *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i], n.Content[i+1]
+		}
+	}
+	return nil, nil
+}
+
+func child2(n *yaml.Node, key string) *yaml.Node {
+	_, v := child(n, key)
+	return v
 }
 
 // mappingValue returns the keys of the top-level mapping section, in order.

@@ -68,6 +68,7 @@ func Handle(h HandlerFunc) func(context.Context, Request) (Response, error) {
 		errorCode := ""
 		if err != nil {
 			resp, errorCode = renderError(info, err)
+			resp.Cookies = append(resp.Cookies, cookiesOf(err)...)
 		}
 		if resp.Headers == nil {
 			resp.Headers = map[string]string{}

@@ -13,7 +13,7 @@ import (
 func str(s string) *string { return &s }
 
 func TestFieldsAreCleanedOrRefused(t *testing.T) {
-	in := Fields{Email: str(" Émilie@Example.COM "), FirstName: str("  Émilie "), LastName: str("Dubois"),
+	in := Fields{Email: str(" Emilie@Pâtisserie.Example "), FirstName: str("  Émilie "), LastName: str("Dubois"),
 		VATNumber: str("nl 8512.34.567-b01"), Notes: str("  line one\r\nline two  "),
 		Address: &store.Address{Street: " Markt 1 ", PostalCode: "9000", City: "Gent", Country: " be "}}
 	var f problem.Fields
@@ -21,7 +21,7 @@ func TestFieldsAreCleanedOrRefused(t *testing.T) {
 	if err := f.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if *in.Email != "émilie@example.com" {
+	if *in.Email != "emilie@xn--ptisserie-b2a.example" {
 		t.Errorf("email %q", *in.Email)
 	}
 	if *in.FirstName != "Émilie" || *in.VATNumber != "NL851234567B01" || *in.Notes != "line one\nline two" ||
@@ -32,6 +32,7 @@ func TestFieldsAreCleanedOrRefused(t *testing.T) {
 	bad := []Fields{
 		{Email: str("nope"), FirstName: str("A"), LastName: str("B")},
 		{Email: str("a@b.nl"), FirstName: str(""), LastName: str("B")},
+		{Email: str("émilie@b.nl"), FirstName: str("A"), LastName: str("B")}, // SES can not deliver to it
 		{Email: str("a@b.nl"), FirstName: str("A"), LastName: str("B"), Phone: str("ring me")},
 		{Email: str("a@b.nl"), FirstName: str("A"), LastName: str("B"), VATNumber: str("123")},
 		{Email: str("a@b.nl"), FirstName: str("A"), LastName: str("B"), Notes: str("bell\a")},

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"net/mail"
 )
 
@@ -14,6 +15,12 @@ type Email struct {
 type Sender interface {
 	Send(ctx context.Context, e Email) (messageID string, err error)
 }
+
+// ErrUndeliverable marks a send error that no retry can change: the mail
+// service refused this message or address for good (SES: MessageRejected,
+// an unverified MAIL FROM domain, a bad request). The outbox parks such a
+// mail as failed instead of retrying it, so it does not hold up the stream.
+var ErrUndeliverable = errors.New("mail refused for good")
 
 // FromAddress builds a From header value showing name, e.g. the shop's name,
 // in front of address. A non-ASCII name is RFC 2047-encoded, which SES

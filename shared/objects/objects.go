@@ -39,16 +39,20 @@ func New(cfg aws.Config, name string) *Bucket {
 }
 
 // PresignPut signs a PUT of key with its content type and length, so S3
-// accepts only that upload. The headers are what the PUT must carry (an
-// HTTP client sets Content-Length from the body itself).
+// accepts only that upload, and with If-None-Match: *, so S3 accepts it only
+// while key does not exist: once the image has landed (and been adopted),
+// the same URL can not replace it for the rest of its lifetime. The headers
+// are what the PUT must carry (an HTTP client sets Content-Length from the
+// body itself).
 func (b *Bucket) PresignPut(ctx context.Context, key, contentType string, length int64, ttl time.Duration) (string, map[string]string, error) {
 	req, err := b.presign.PresignPutObject(ctx, &s3.PutObjectInput{
 		Bucket: &b.name, Key: &key, ContentType: &contentType, ContentLength: &length,
+		IfNoneMatch: aws.String("*"),
 	}, s3.WithPresignExpires(ttl))
 	if err != nil {
 		return "", nil, fmt.Errorf("presign %s: %w", key, err)
 	}
-	headers := map[string]string{"Content-Type": contentType, "Content-Length": fmt.Sprint(length)}
+	headers := map[string]string{"Content-Type": contentType, "Content-Length": fmt.Sprint(length), "If-None-Match": "*"}
 	return req.URL, headers, nil
 }
 

@@ -117,14 +117,18 @@ func (f *fakeDB) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ .
 // in failOn.
 type fakeSender struct {
 	calls  int
-	failOn map[int]bool
+	failOn map[int]bool // a transient failure (throttling) on these calls
+	refuse map[int]bool // a permanent refusal on these calls
 	sent   []mail.Email
 }
 
 func (s *fakeSender) Send(_ context.Context, e mail.Email) (string, error) {
 	s.calls++
 	if s.failOn[s.calls] {
-		return "", fmt.Errorf("fake: MessageRejected: Email address is not verified: %s", e.To)
+		return "", fmt.Errorf("fake: TooManyRequestsException: sending rate exceeded for %s", e.To)
+	}
+	if s.refuse[s.calls] {
+		return "", fmt.Errorf("fake: %w: MessageRejected: Email address is not verified: %s", mail.ErrUndeliverable, e.To)
 	}
 	s.sent = append(s.sent, e)
 	return fmt.Sprintf("msg-%d", s.calls), nil

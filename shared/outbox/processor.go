@@ -105,6 +105,17 @@ func (b *batch) process(ctx context.Context, pk, sk string) error {
 		Text:    r.Text,
 		HTML:    r.HTML,
 	})
+	if errors.Is(err, mail.ErrUndeliverable) {
+		// Refused for good (a rejected address, say): retrying would only
+		// repeat it and hold up the stream. Parked as failed, visible.
+		reason := redact(err.Error(), it.To)
+		if err := b.markFailed(ctx, it, reason); err != nil {
+			b.logMail(ctx, slog.LevelError, it, "", "retry", err.Error())
+			return err
+		}
+		b.logMail(ctx, slog.LevelError, it, "", StatusFailed, reason)
+		return nil
+	}
 	if err != nil {
 		b.logMail(ctx, slog.LevelError, it, "", "retry", redact(err.Error(), it.To))
 		return err

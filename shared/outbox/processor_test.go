@@ -227,6 +227,31 @@ func TestRenderFailureMarksFailed(t *testing.T) {
 	}
 }
 
+// An address the mail service refuses for good is parked as failed, not
+// retried: a retry would be refused again and hold up the mails behind it.
+func TestUndeliverableMailIsParkedNotRetried(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.sender.refuse = map[int]bool{1: true}
+	recs := []events.DynamoDBEventRecord{
+		r.queue(t, invitation("A", "en", "nobody@example.com"), "100"),
+		r.queue(t, invitation("B", "en", "b@example.com"), "200"),
+	}
+	if failed := r.handle(t, recs...); len(failed) != 0 {
+		t.Fatalf("a refused mail must not be retried: %v", failed)
+	}
+	a, b := r.stored(t, "A"), r.stored(t, "B")
+	if a.Status != StatusFailed || !strings.Contains(a.Reason, "MessageRejected") || strings.Contains(a.Reason, "nobody@example.com") {
+		t.Errorf("A = %+v; want failed, with the reason and without the address", a)
+	}
+	if _, ok := a.Data["link"]; ok {
+		t.Error("a parked mail must not keep its link")
+	}
+	if b.Status != StatusSent {
+		t.Errorf("B = %+v; the mail behind it must go out", b)
+	}
+}
+
 func TestIgnoresOtherRecords(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)

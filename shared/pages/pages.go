@@ -80,16 +80,22 @@ func build(file, name, title string) page {
 }
 
 func policy(script, style string) string {
-	return strings.Join([]string{
+	return Policy(
 		"default-src 'none'",
-		"script-src " + hash(script),
-		"style-src " + hash(style),
+		"script-src "+hash(script),
+		"style-src "+hash(style),
 		"connect-src 'self'",
 		"img-src 'self' data:",
 		"base-uri 'none'",
 		"form-action 'none'", // the script submits with fetch; a plain submit would put passwords in the URL
 		"frame-ancestors 'none'",
-	}, "; ")
+	)
+}
+
+// Policy joins CSP directives into one header value; the console
+// (shared/console) builds its policy with it too.
+func Policy(directives ...string) string {
+	return strings.Join(directives, "; ")
 }
 
 // hash is a CSP source expression for an inline element's exact text.

@@ -272,7 +272,18 @@ func (s *Service) Update(ctx context.Context, caller *auth.Caller, actor audit.A
 	r.UpdatedAt, r.Version = now.Format(time.RFC3339), r.Version+1
 	tx := s.Store.Tx()
 	cond := expression.Name("version").Equal(expression.Value(prev)).And(expression.AttributeNotExists(expression.Name("deleting")))
-	tx.Put(r.Index(), &cond, problem.PreconditionFailed)
+	// Only what the edit changes is written: memberCount is counted by the
+	// membership transactions (ADD, without the role's version), so writing
+	// back the count this edit read would undo the ones that ran meanwhile.
+	r.Index()
+	tx.Update(store.RoleKey(r.ID), expression.
+		Set(expression.Name("name"), expression.Value(r.Name)).
+		Set(expression.Name("description"), expression.Value(r.Description)).
+		Set(expression.Name("permissions"), expression.Value(r.Permissions)).
+		Set(expression.Name("gsi5sk"), expression.Value(r.GSI5SK)).
+		Set(expression.Name("updatedAt"), expression.Value(r.UpdatedAt)).
+		Set(expression.Name("version"), expression.Value(r.Version)),
+		&cond, problem.PreconditionFailed)
 	if text.Fold(oldName) != text.Fold(r.Name) {
 		tx.Delete(store.RoleNameKey(text.Fold(oldName)), nil, nil)
 		tx.PutNew(nameClaim(r), problem.NameTaken)

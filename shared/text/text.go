@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -16,8 +17,13 @@ import (
 var ErrInvalidEmail = errors.New("invalid email address")
 
 // Email validates a plain address ("name@example.com", no display name) and
-// returns it lowercased. Cognito usernames compare case-sensitively, so every
-// address is lowercased before it is stored or sent to Cognito.
+// returns the one form it is stored, compared and sent in: Unicode NFC,
+// lowercased, the domain IDNA-encoded ("müller.de" → "xn--mller-kva.de",
+// which SES requires and which keeps one address one string). Cognito
+// usernames compare case-sensitively, so every address is normalised before
+// it is stored or sent to Cognito. A local part (before @) must be ASCII:
+// SES can not deliver to internationalised mailboxes (SMTPUTF8), so such an
+// address is refused here rather than accepted and never reached.
 func Email(s string) (string, error) {
 	// Control characters are refused before trimming: TrimSpace would
 	// quietly drop a trailing newline or tab, which no typed address has.
@@ -28,16 +34,34 @@ func Email(s string) (string, error) {
 	if s == "" || len(s) > 254 || !utf8.ValidString(s) {
 		return "", ErrInvalidEmail
 	}
+	s = norm.NFC.String(s)
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Name != "" || addr.Address != s {
 		return "", ErrInvalidEmail
 	}
 	local, domain, ok := strings.Cut(s, "@")
-	if !ok || local == "" || len(local) > 64 || !strings.Contains(domain, ".") ||
-		strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+	if !ok || local == "" || len(local) > 64 || !isASCII(local) {
 		return "", ErrInvalidEmail
 	}
-	return strings.ToLower(s), nil
+	domain, err = idna.Lookup.ToASCII(domain)
+	if err != nil || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") ||
+		strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+		return "", ErrInvalidEmail
+	}
+	out := strings.ToLower(local + "@" + domain)
+	if len(out) > 254 {
+		return "", ErrInvalidEmail
+	}
+	return out, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // EmailDomain is the part after @, for logs that must not hold full addresses.

@@ -7,6 +7,11 @@ func TestEmail(t *testing.T) {
 		"A@X.nl":                  "a@x.nl",
 		"  jan.de.vries@shop.de ": "jan.de.vries@shop.de",
 		"o'brien+tag@mail.co.uk":  "o'brien+tag@mail.co.uk",
+		// IDN domains in the ASCII form SES sends to, however typed.
+		"jan@Müller.de":           "jan@xn--mller-kva.de",
+		"jan@mu\u0308ller.de":     "jan@xn--mller-kva.de", // decomposed ü
+		"jan@xn--mller-kva.de":    "jan@xn--mller-kva.de",
+		"info@bücher.example.com": "info@xn--bcher-kva.example.com",
 	}
 	for in, want := range valid {
 		got, err := Email(in)
@@ -15,7 +20,11 @@ func TestEmail(t *testing.T) {
 		}
 	}
 	invalid := []string{"", "a", "a@b", "@x.nl", "a@.nl", "a@x.nl.", "a@x..nl", "Jan <a@x.nl>",
-		"a b@x.nl", "a\n@x.nl", "a\x00@x.nl", "a@x.nl\n", "\ta@x.nl", "a@x.nl,b@x.nl", string(make([]byte, 300))}
+		"a b@x.nl", "a\n@x.nl", "a\x00@x.nl", "a@x.nl\n", "\ta@x.nl", "a@x.nl,b@x.nl", string(make([]byte, 300)),
+		// SES can not deliver to non-ASCII mailboxes.
+		"jürgen@shop.de", "用户@example.com",
+		// Not a valid internationalised domain.
+		"a@xn--.de", "a@-bad-.de"}
 	for _, in := range invalid {
 		if got, err := Email(in); err == nil {
 			t.Errorf("Email(%q) = %q, want error", in, got)

@@ -3,6 +3,7 @@
 package api_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -420,4 +421,52 @@ func TestRoleAndSettingsBodiesAreChecked(t *testing.T) {
 		}
 	}
 	expect(t, call(t, "DELETE", "/roles/"+roleID, owner, nil), 204)
+}
+
+// A role's memberCount stays the number of its members while the role is
+// edited and members come and go at the same moment (issue 15, finding 11:
+// an edit wrote the count back from the role it had read).
+func TestRoleMemberCountHoldsUnderConcurrentEdits(t *testing.T) {
+	_, owner := newOwner(t)
+	role := createdRole(t, owner, "Counted", "staff.read")
+	var people []string
+	for i := 0; i < 10; i++ {
+		a := invite(t, owner, uniqueEmail("counted"))
+		expect(t, a, 201)
+		people = append(people, a.JSON["staff"].(map[string]any)["id"].(string))
+	}
+	edit := func(i int) (answer, error) {
+		return send("PATCH", "/roles/"+role, owner, map[string]any{"description": fmt.Sprintf("edit %d", i)})
+	}
+	check := func(answers []answer, member string) {
+		t.Helper()
+		for i, a := range answers {
+			if i%2 == 0 && a.Status != 200 && a.Status != 412 {
+				t.Fatalf("edit: %d %s", a.Status, a.Raw)
+			}
+			if i%2 == 1 && a.Status != 204 {
+				t.Fatalf("%s member: %d %s", member, a.Status, a.Raw)
+			}
+		}
+	}
+	check(race(t, 20, func(i int) (answer, error) {
+		if i%2 == 0 {
+			return edit(i)
+		}
+		return send("PUT", "/roles/"+role+"/members/"+people[i/2], owner, nil)
+	}), "add")
+	check(race(t, 10, func(i int) (answer, error) {
+		if i%2 == 0 {
+			return edit(i)
+		}
+		return send("DELETE", "/roles/"+role+"/members/"+people[i/2], owner, nil)
+	}), "remove")
+
+	members := call(t, "GET", "/roles/"+role+"/members?limit=100", owner, nil)
+	expect(t, members, 200)
+	got := call(t, "GET", "/roles/"+role, owner, nil)
+	expect(t, got, 200)
+	if n := len(itemsOf(t, members)); n != 5 || got.JSON["memberCount"] != float64(n) {
+		t.Fatalf("%d members, memberCount %v: %s", n, got.JSON["memberCount"], got.Raw)
+	}
 }

@@ -38,6 +38,11 @@ import (
 // Region of the test stack; the emulators accept any.
 const Region = "eu-west-1"
 
+// StartTimeout bounds starting a stack: installing the emulators on a fresh
+// machine and building every function, while the other test packages do
+// the same on the same cores.
+const StartTimeout = 15 * time.Minute
+
 // Parameters the test stack is created with.
 const (
 	OwnerEmail  = "owner@example.com"
@@ -129,6 +134,13 @@ func Start(ctx context.Context, root string) (_ *Stack, err error) {
 			"SenderEmail": SenderEmail,
 			"Stage":       "test",
 			"AppUrl":      "http://" + addr,
+			// The suites and the benchmarks drive the API far harder than
+			// people do (parallel tests, load runs, list walks, hundreds of
+			// sign-ins), so they run at the account's maximums instead of
+			// the template's throttling; infra/localstack tests the
+			// throttle itself.
+			"ApiThrottleRateLimit": "10000", "ApiThrottleBurstLimit": "5000",
+			"AuthThrottleRateLimit": "10000", "AuthThrottleBurstLimit": "5000",
 		},
 		// A fresh cursor key per run, as the dev stack's .local/cursor.key
 		// and a deployment's SSM parameter are per stack.

@@ -18,7 +18,7 @@ import (
 // The harness itself: a stack on free ports, SDK clients reaching the
 // emulators through Stack.AWS, and the seeded owner's invitation mail.
 func TestStack(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), stack.StartTimeout)
 	defer cancel()
 	root, err := stack.RepoRoot()
 	if err != nil {

@@ -45,6 +45,7 @@ type options struct {
 	dynamoPort, cognitoPort, sesPort int
 	s3Port                           int
 	owner                            string
+	allowedOrigin                    string
 	verbose                          bool
 }
 
@@ -57,6 +58,7 @@ func main() {
 	flag.IntVar(&o.sesPort, "ses-port", 8005, "aws-ses-v2-local port; its mail viewer is at / (0 = any free port)")
 	flag.IntVar(&o.s3Port, "s3-port", 4569, "s3rver port, used when template.yaml has a bucket (0 = any free port)")
 	flag.StringVar(&o.owner, "owner", envOr("OWNER_EMAIL", "owner@example.com"), "email of the first owner (env OWNER_EMAIL)")
+	flag.StringVar(&o.allowedOrigin, "allowed-origin", os.Getenv("ALLOWED_ORIGIN"), "origin of a frontend served elsewhere, e.g. http://localhost:5173: turns CORS on for it (template parameter AllowedOrigin; env ALLOWED_ORIGIN)")
 	flag.BoolVar(&o.verbose, "v", false, "show emulator output too (always in .local/logs/emulators.log)")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: scripts/dev.sh [--fresh] [flags]")
@@ -139,19 +141,23 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
+	params := map[string]string{
+		"OwnerEmail":  owner,
+		"SenderEmail": "noreply@example.com",
+		"Stage":       "local",
+		"AppUrl":      "http://" + o.addr, // links in mails open this API's own pages
+	}
+	if o.allowedOrigin != "" {
+		params["AllowedOrigin"] = o.allowedOrigin
+	}
 	stack, err := localstack.Start(ctx, localstack.Config{
-		Root:      root,
-		Addr:      o.addr,
-		StateDir:  stateDir,
-		StackName: "backoffice",
-		Region:    region,
-		Endpoints: localstack.Endpoints{DynamoDB: emu.DynamoDB, Cognito: emu.Cognito, SES: emu.SES, S3: emu.S3, S3Events: emu.S3Events},
-		Parameters: map[string]string{
-			"OwnerEmail":  owner,
-			"SenderEmail": "noreply@example.com",
-			"Stage":       "local",
-			"AppUrl":      "http://" + o.addr, // links in mails open this API's own pages
-		},
+		Root:       root,
+		Addr:       o.addr,
+		StateDir:   stateDir,
+		StackName:  "backoffice",
+		Region:     region,
+		Endpoints:  localstack.Endpoints{DynamoDB: emu.DynamoDB, Cognito: emu.Cognito, SES: emu.SES, S3: emu.S3, S3Events: emu.S3Events},
+		Parameters: params,
 		// The cursor key is an SSM SecureString, as scripts/deploy.sh makes
 		// it in AWS; the stack's SSM endpoint serves it.
 		SSMParameters: map[string]string{secret.CursorKeyName("backoffice"): cursorKey},
@@ -281,6 +287,7 @@ func banner(emu *emulators.Set, stack *localstack.Stack, owner, ownerLine string
 	fmt.Println()
 	fmt.Println(line)
 	fmt.Printf("  backoffice is running (ready in %s)\n\n", took.Round(100*time.Millisecond))
+	fmt.Printf("  Console       %s/console   (sign in here)\n", stack.URL())
 	fmt.Printf("  API           %s\n", stack.URL())
 	fmt.Printf("  Mail viewer   %s/\n", emu.SES)
 	fmt.Printf("  DynamoDB      %s   table %s\n", emu.DynamoDB, stack.Resource("Table"))

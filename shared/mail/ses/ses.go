@@ -7,6 +7,7 @@ package ses
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -50,9 +51,21 @@ func (s *Sender) Send(ctx context.Context, e mail.Email) (string, error) {
 		}},
 	})
 	if err != nil {
+		if permanent(err) {
+			return "", fmt.Errorf("ses send: %w: %w", mail.ErrUndeliverable, err)
+		}
 		return "", fmt.Errorf("ses send: %w", err)
 	}
 	return aws.ToString(out.MessageId), nil
+}
+
+// permanent reports SES errors that fail the same way on every retry.
+// Throttling, a paused account or a network failure are not among them.
+func permanent(err error) bool {
+	var rejected *types.MessageRejected
+	var mailFrom *types.MailFromDomainNotVerifiedException
+	var bad *types.BadRequestException
+	return errors.As(err, &rejected) || errors.As(err, &mailFrom) || errors.As(err, &bad)
 }
 
 func utf8(s string) *types.Content {

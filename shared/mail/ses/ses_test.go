@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"backoffice/shared/mail"
 )
@@ -62,5 +63,28 @@ func TestNewHasTimeout(t *testing.T) {
 	t.Parallel()
 	if s := New(sesv2.New(sesv2.Options{Region: "eu-west-1"})); s.timeout != 10*time.Second {
 		t.Errorf("timeout %v", s.timeout)
+	}
+}
+
+// SES errors that no retry changes are marked undeliverable; throttling is
+// not.
+func TestPermanentErrorsAreUndeliverable(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		err       error
+		permanent bool
+	}{
+		{&types.MessageRejected{Message: aws.String("Email address is not verified.")}, true},
+		{&types.MailFromDomainNotVerifiedException{}, true},
+		{&types.BadRequestException{Message: aws.String("Illegal address")}, true},
+		{&types.TooManyRequestsException{}, false},
+		{&types.SendingPausedException{}, false},
+		{errors.New("connection reset"), false},
+	} {
+		s := &Sender{client: &fakeSES{err: c.err}, timeout: time.Second}
+		_, err := s.Send(context.Background(), mail.Email{})
+		if got := errors.Is(err, mail.ErrUndeliverable); got != c.permanent || !errors.Is(err, c.err) {
+			t.Errorf("%T: undeliverable %v, want %v (err %v)", c.err, got, c.permanent, err)
+		}
 	}
 }

@@ -1,0 +1,192 @@
+// Unit tests of the console's modules with node's own test runner:
+//   node --test shared/console/testdata/
+// (TestModules in console_test.go runs it). DOM parts run in jsdom when
+// it is installed (scripts/test.sh puts it in .local/jsdom).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import * as i18n from "../assets/i18n.js";
+import * as state from "../assets/state.js";
+import * as api from "../assets/api.js";
+
+test("every language has every key, with the same placeholders", () => {
+  const en = Object.keys(i18n.STRINGS.en).sort();
+  for (const l of i18n.LANGUAGES) {
+    assert.deepEqual(Object.keys(i18n.STRINGS[l]).sort(), en, l);
+    for (const k of en) {
+      const vars = (s) => (s.match(/\{\w+\}/g) || []).sort().join();
+      assert.equal(vars(i18n.STRINGS[l][k]), vars(i18n.STRINGS.en[k]), `${l} ${k}`);
+      assert.ok(i18n.STRINGS[l][k].trim(), `${l} ${k} is empty`);
+    }
+  }
+});
+
+test("every problem code of the API has a sentence", async () => {
+  const codes = ["unauthenticated", "invalid_credentials", "forbidden", "not_found", "validation_failed", "malformed_body",
+    "invalid_cursor", "payload_too_large", "unsupported_media_type", "email_taken", "name_taken", "conflict",
+    "seat_limit_reached", "last_owner", "self_action", "builtin_role", "has_children", "cycle", "invalid_token",
+    "precondition_failed", "rate_limited", "internal"];
+  for (const c of codes) assert.ok(i18n.has("error." + c), c);
+});
+
+test("language choice and text", () => {
+  assert.equal(i18n.pick(["de-CH", "en"]), "de");
+  assert.equal(i18n.pick(["fr-FR", "nl-BE"]), "nl");
+  assert.equal(i18n.pick(["fr"]), "en");
+  assert.equal(i18n.pick([]), "en");
+  i18n.setLanguage("nl");
+  assert.equal(i18n.t("staff.deleteTitle", { name: "Anna" }), "Anna verwijderen?");
+  assert.equal(i18n.t("no.such.key"), "no.such.key");
+  assert.match(i18n.formatMoney(2500, "EUR"), /25,00/);
+  i18n.setLanguage("xx");
+  assert.equal(i18n.language(), "en");
+});
+
+test("screens follow the permissions", () => {
+  assert.deepEqual(state.allowedScreens(["staff.read"]).map((s) => s.path), ["users/staff"]);
+  assert.deepEqual(state.allowedScreens(["audit.read"]), []);
+  assert.deepEqual(state.allowedScreens(undefined), []);
+});
+
+test("safeNext stays inside the console", () => {
+  const base = "/console";
+  assert.equal(state.safeNext("/console/users/staff?status=active", base), "/console/users/staff?status=active");
+  assert.equal(state.safeNext("//evil.example/console", base), base);
+  assert.equal(state.safeNext("https://evil.example/console", base), base);
+  assert.equal(state.safeNext("/consoleevil", base), base);
+  assert.equal(state.safeNext("/console/sign-in?next=x", base), base);
+  assert.equal(state.safeNext(null, base), base);
+  assert.equal(state.safeNext("/prod/console/users/staff", "/prod/console"), "/prod/console/users/staff");
+});
+
+test("list state round-trips through the address", () => {
+  const s = state.readListState(new URLSearchParams("q=ann&status=inactive&role=admin&sort=email&order=desc&cursor=abc"));
+  assert.deepEqual(s, { q: "ann", status: "inactive", roleId: "admin", sort: "email", order: "desc", cursor: "abc" });
+  assert.equal(state.listQuery(s), "?q=ann&status=inactive&role=admin&sort=email&order=desc&cursor=abc");
+  assert.deepEqual(state.readListState(new URLSearchParams(state.listQuery(s))), s);
+  // Defaults are left out; nonsense falls back to them.
+  const d = state.readListState(new URLSearchParams("status=deleted&sort=password&order=up&role=%3Cx%3E"));
+  assert.deepEqual(d, { q: "", status: "", roleId: "", sort: "lastName", order: "asc", cursor: "" });
+  assert.equal(state.listQuery(d), "");
+});
+
+test("the API sorts only without a search", () => {
+  const base = { q: "", status: "active", roleId: "", sort: "email", order: "desc", cursor: "" };
+  assert.deepEqual(api.queryString(state.apiQuery(base)), "?limit=25&status=active&sort=email&order=desc");
+  assert.deepEqual(api.queryString(state.apiQuery({ ...base, q: "an" })), "?limit=25&status=active&q=an");
+});
+
+test("seat notes", () => {
+  const s = (used, limit, included, price) => ({ seatsUsed: used, seatLimit: limit, billing: { includedSeats: included, pricePerExtraSeatCents: price, currency: "EUR", monthlyCostCents: Math.max(0, used - included) * price } });
+  assert.deepEqual(state.seatNote(s(1, 5, 3, 2500)), { kind: "free" });
+  assert.deepEqual(state.seatNote(s(3, 5, 3, 2500)), { kind: "extra", priceCents: 2500, totalCents: 2500, currency: "EUR" });
+  assert.deepEqual(state.seatNote(s(5, 5, 3, 2500)), { kind: "full" });
+});
+
+test("the API module: base, problems, retries, the token in memory only", async () => {
+  assert.equal(api.apiBase("https://h.example/prod/console/0123456789ab/api.js"), "/prod");
+  assert.equal(api.apiBase("http://127.0.0.1:3000/console/0123456789ab/api.js"), "");
+  assert.deepEqual(api.normalizeProblem(401, { message: "Unauthorized" }), { code: "unauthenticated", status: 401, detail: "", errors: [] });
+  assert.equal(api.normalizeProblem(503, null).code, "internal");
+
+  const calls = [];
+  const answers = [];
+  globalThis.fetch = async (url, opts) => {
+    calls.push({ url, opts });
+    const a = answers.shift();
+    if (!a) throw new TypeError("network");
+    return new Response(a.body === undefined ? null : JSON.stringify(a.body), { status: a.status, headers: { "Content-Type": "application/json", ...(a.headers || {}) } });
+  };
+  let signedOut = 0;
+  api.configure({ base: "/prod", onSignedOut: () => { signedOut++; } });
+
+  answers.push({ status: 200, body: { accessToken: "A1", expiresIn: 900, tokenType: "Bearer", user: {} } });
+  await api.login("a@b.nl", "pw");
+  assert.equal(calls[0].url, "/prod/auth/login");
+  assert.deepEqual(JSON.parse(calls[0].opts.body), { email: "a@b.nl", password: "pw", refreshTokenCookie: true });
+  assert.equal(calls[0].opts.credentials, "same-origin");
+
+  // A 401 refreshes once (JSON body, the cookie goes by itself) and repeats.
+  answers.push({ status: 401, body: { message: "Unauthorized" } }, { status: 200, body: { accessToken: "A2" } }, { status: 200, body: { items: [] } });
+  const res = await api.get("/staff", { limit: 25 });
+  assert.equal(res.ok, true);
+  assert.equal(calls[2].url, "/prod/auth/refresh");
+  assert.equal(calls[2].opts.body, "{}");
+  assert.equal(calls[2].opts.headers["Content-Type"], "application/json");
+  assert.equal(calls[2].opts.headers.Authorization, undefined);
+  assert.equal(calls[3].opts.headers.Authorization, "Bearer A2");
+
+  // A failed refresh ends the session.
+  answers.push({ status: 401, body: { message: "Unauthorized" } }, { status: 401, body: { code: "unauthenticated" } });
+  const gone = await api.get("/staff");
+  assert.equal(gone.status, 401);
+  assert.equal(signedOut, 1);
+  assert.equal(api.signedIn(), false);
+
+  // Network failure: status 0, never a throw; 429 reads Retry-After.
+  const down = await api.get("/staff");
+  assert.equal(down.status, 0);
+  answers.push({ status: 429, body: { code: "rate_limited" }, headers: { "Retry-After": "42" } });
+  const slow = await api.request("POST", "/auth/login", { body: {} });
+  assert.equal(api.retryAfter(slow), 42);
+  assert.equal(slow.problem.code, "rate_limited");
+});
+
+test("ui: problems in words, field errors next to fields, dialogs (jsdom)", async (t) => {
+  let JSDOM;
+  try {
+    JSDOM = createRequire(import.meta.url)("jsdom").JSDOM;
+  } catch {
+    if (process.env.REQUIRE_JSDOM) throw new Error("jsdom not found: run scripts/test.sh, or npm install --prefix .local/jsdom jsdom@26.1.0");
+    t.skip("jsdom is not installed (scripts/test.sh installs it)");
+    return;
+  }
+  const dom = new JSDOM("<!DOCTYPE html><body><div id=toast></div></body>", { pretendToBeVisual: true });
+  for (const k of ["window", "document", "Node", "CSS", "HTMLElement"]) globalThis[k] = dom.window[k];
+  if (!globalThis.CSS) globalThis.CSS = { escape: (s) => s };
+  dom.window.HTMLDialogElement.prototype.showModal = function () { this.open = true; };
+  dom.window.HTMLDialogElement.prototype.close = function () { this.open = false; this.dispatchEvent(new dom.window.Event("close")); };
+  const ui = await import("../assets/ui.js");
+  i18n.setLanguage("de");
+  const headers = new Headers({ "Retry-After": "30" });
+  assert.equal(ui.problemText({ status: 429, problem: { code: "rate_limited" }, headers }), "Zu viele Versuche. Versuche es in 30 Sekunden noch einmal.");
+  assert.equal(ui.problemText({ status: 0, headers }), i18n.t("error.network"));
+  assert.match(ui.problemText({ status: 500, problem: { code: "internal" }, headers, requestId: "req-1" }), /req-1/);
+  assert.match(ui.problemText({ status: 418, problem: { code: "teapot" }, headers }), /418/);
+
+  const form = ui.h("form", null, ui.field({ name: "email", label: "E-Mail" }));
+  const alertEl = ui.h("div", { tabindex: "-1" });
+  document.body.append(form, alertEl);
+  ui.showProblem(form, { status: 422, problem: { code: "validation_failed", errors: [{ field: "email", message: "must be an email" }, { field: "other", message: "bad" }] }, headers }, alertEl);
+  const input = form.querySelector("input");
+  assert.equal(input.getAttribute("aria-invalid"), "true");
+  assert.equal(form.querySelector(".error").textContent, "must be an email");
+  assert.match(alertEl.textContent, /other: bad/);
+  assert.equal(document.activeElement, input);
+  assert.ok(input.getAttribute("aria-describedby").includes(form.querySelector(".error").id));
+
+  // 412 offers a reload, a network failure a retry.
+  let reloaded = 0;
+  ui.failure(alertEl, { status: 412, problem: { code: "precondition_failed" }, headers }, { reload: () => reloaded++ });
+  alertEl.querySelector("button").click();
+  assert.equal(reloaded, 1);
+  ui.failure(alertEl, { status: 0, headers }, { retry: () => reloaded++ });
+  assert.equal(alertEl.querySelector("button").textContent, i18n.t("retry"));
+
+  // Text never becomes markup.
+  const el = ui.h("p", null, "<img src=x onerror=alert(1)>");
+  assert.equal(el.children.length, 0);
+
+  // A confirmation: cancel answers false, focus goes back.
+  const opener = ui.h("button", null, "open");
+  document.body.append(opener);
+  opener.focus();
+  const answer = ui.confirmDialog({ title: "Sure?", text: "Really" });
+  const dialog = document.querySelector("dialog");
+  assert.equal(dialog.getAttribute("role"), "alertdialog");
+  assert.equal(document.activeElement.textContent, i18n.t("cancel"));
+  document.activeElement.click();
+  assert.equal(await answer, false);
+  assert.equal(document.activeElement, opener);
+  assert.equal(document.querySelector("dialog"), null);
+});
