@@ -35,7 +35,7 @@ func main() {
 		if err != nil {
 			return api.Response{}, err
 		}
-		inv, err := svc.Resend(ctx, c.Actor(ctx, req), account.FullName(&inviter.Person), id, api.BaseURL(req, appURL), c.IsOwner())
+		inv, err := svc.Resend(ctx, c, c.Actor(ctx, req), account.FullName(&inviter.Person), id, api.BaseURL(req, appURL))
 		if err != nil {
 			return api.Response{}, err
 		}

@@ -11,6 +11,6 @@ var Allowances = []Allowance{
 		Why: "directory/cognito EnsureUser: an accept whose Cognito user survives from an interrupted earlier attempt enables it again (tests/faults covers it in process)"},
 	{Function: "*AuthInvitationAcceptFunction", Action: "cognito-idp:AdminGetUser",
 		Why: "directory/cognito EnsureUser: reads the surviving user's sub (same recovery path)"},
-	{Function: "*UpdateFunction", Action: "cognito-idp:AdminGetUser",
-		Why: "directory/cognito ChangeEmail: a retry after a move whose database write failed finds the user under the new address (tests/faults covers it in process)"},
+	{Function: "*AuthEmailChangeConfirmFunction", Action: "cognito-idp:AdminGetUser",
+		Why: "directory/cognito ChangeEmail: a confirmation retried after a move whose database write failed (and whose move back failed too) finds the user under the new address (tests/faults covers it in process)"},
 }

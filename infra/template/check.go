@@ -357,15 +357,21 @@ var (
 
 // PublicWrites are the kinds of items (partition key prefixes) a function
 // behind a public route (no authorizer: sign-in, refresh, forgotten and
-// reset passwords, invitations) may write: sessions and rate counters, the
-// person's own profile and sign-in record, its role memberships and the
-// shop's counters (an accepted invitation), mail tokens, mails and audit
-// events. Roles, categories, email claims, settings other than the
-// counters' item, idempotency keys: never. ROLE#* includes a role's own
-// item, which shares its partition with the memberships (infra/DATA.md).
+// reset passwords, invitations, confirming a new address) may write:
+// sessions and rate counters, the person's own profile and sign-in record,
+// its role memberships and the shop's counters (an accepted invitation),
+// mail tokens, mails and audit events, and email claims: confirming a new
+// sign-in address (its link's token is the proof) makes the new address's
+// claim, held since the change was asked for, the person's for good and
+// releases the old one, in the same transaction as the profile; every such
+// write is conditioned on the claim being the person's. Roles, categories,
+// settings other than the counters' item, idempotency keys: never. ROLE#*
+// includes a role's own item, which shares its partition with the
+// memberships (infra/DATA.md).
 var PublicWrites = map[string]bool{
 	"SESSION#*": true, "RATE#*": true, "STAFF#*": true, "CUSTOMER#*": true, "AUTH#*": true,
 	"ROLE#*": true, "SETTINGS": true, "TOKEN#*": true, "OUTBOX#*": true, "AUDIT#*": true,
+	"EMAIL#*": true,
 }
 
 // leastPrivilege: table access is limited to the kinds of items a function

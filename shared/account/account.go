@@ -1,6 +1,7 @@
 // Package account holds what staff members and customers share: accepting
 // an invitation, new invitation links, forgotten, reset and changed
-// passwords. One Service serves one realm; a function learns its realm from
+// passwords, and changes of the sign-in address that the new address
+// confirms (email.go). One Service serves one realm; a function learns its realm from
 // its configuration (REALM), so both realms run the same code and differ
 // only in the user pool, the items and the pages' links.
 package account
@@ -89,7 +90,9 @@ func (s *Service) Profile(ctx context.Context, id string) (store.Account, error)
 	return p, nil
 }
 
-// ByEmail finds the person of the realm holding an address, or problem.NotFound.
+// ByEmail finds the person of the realm whose address email is, or
+// problem.NotFound. An address claimed for a change that is not confirmed
+// yet is nobody's address.
 func (s *Service) ByEmail(ctx context.Context, email string) (store.Account, error) {
 	var claim store.EmailClaim
 	if err := s.Store.Get(ctx, store.EmailKey(s.Realm.Name, email), &claim, true); err != nil {
@@ -98,7 +101,11 @@ func (s *Service) ByEmail(ctx context.Context, email string) (store.Account, err
 		}
 		return nil, err
 	}
-	return s.Profile(ctx, claim.PersonID)
+	a, err := s.Profile(ctx, claim.PersonID)
+	if err == nil && a.Base().Email != email {
+		return nil, problem.NotFound
+	}
+	return a, err
 }
 
 // Settings reads the shop's settings.

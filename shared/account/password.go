@@ -99,8 +99,9 @@ type ResetResult struct {
 // BulkReset queues reset mails for up to 100 people. Each person is one
 // transaction of their own (a shared one would exceed DynamoDB's 100 items),
 // run a few at a time; people who are not active, or whom skip names a
-// reason for, are skipped with that reason.
-func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []string, linkBase string, skip func(store.Account) string) ([]ResetResult, error) {
+// reason for, are skipped with that reason. An error of skip fails the
+// whole request before any mail is queued.
+func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []string, linkBase string, skip func(store.Account) (string, error)) ([]ResetResult, error) {
 	if len(personIDs) == 0 || len(personIDs) > 100 {
 		return nil, problem.Invalid("ids", "must hold 1 to 100 ids")
 	}
@@ -123,10 +124,7 @@ func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []
 	}
 
 	results := make([]ResetResult, len(personIDs))
-	var wg sync.WaitGroup
-	var failed error
-	var mu sync.Mutex
-	sem := make(chan struct{}, 8)
+	queue := make([]*store.Person, len(personIDs))
 	for i, id := range personIDs {
 		a := s.Realm.newProfile()
 		if err := DecodeFound(items, store.ProfileKey(s.Realm.Name, id), a); err != nil {
@@ -137,8 +135,23 @@ func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []
 			results[i] = ResetResult{ID: id, Status: "skipped", Reason: "not_active"}
 			continue
 		}
-		if reason := skip(a); reason != "" {
+		reason, err := skip(a)
+		if err != nil {
+			return nil, err
+		}
+		if reason != "" {
 			results[i] = ResetResult{ID: id, Status: "skipped", Reason: reason}
+			continue
+		}
+		queue[i] = a.Base()
+	}
+
+	var wg sync.WaitGroup
+	var failed error
+	var mu sync.Mutex
+	sem := make(chan struct{}, 8)
+	for i, p := range queue {
+		if p == nil {
 			continue
 		}
 		wg.Add(1)
@@ -156,7 +169,7 @@ func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []
 			default:
 				failed = err
 			}
-		}(i, a.Base())
+		}(i, p)
 	}
 	wg.Wait()
 	if failed != nil {

@@ -178,3 +178,32 @@ func TestCheckGrant(t *testing.T) {
 		t.Errorf("no roles needs nothing: %v", err)
 	}
 }
+
+func TestCheckActOn(t *testing.T) {
+	manager := &Caller{RoleIDs: []string{"M"}, permissions: map[string]bool{StaffRead: true, StaffUpdate: true}}
+	owner := &Caller{RoleIDs: []string{OwnerRoleID}, permissions: map[string]bool{}}
+	for _, p := range Catalogue {
+		owner.permissions[p.Key] = true
+	}
+	ownerRole := store.Role{ID: OwnerRoleID, Name: "Owner", Permissions: AllPermissions()}
+	reader := store.Role{ID: "X", Name: "Reader", Permissions: []string{StaffRead}}
+	bigger := store.Role{ID: "Y", Name: "Bigger", Permissions: []string{StaffRead, SettingsManage}}
+
+	for name, roles := range map[string][]store.Role{"no roles": nil, "a subset": {reader}, "an empty role": {{ID: "E", Name: "Empty"}}} {
+		if err := manager.CheckActOn(roles); err != nil {
+			t.Errorf("acting on %s: %v", name, err)
+		}
+	}
+	for name, roles := range map[string][]store.Role{"an owner": {ownerRole}, "a bigger role": {reader, bigger}} {
+		if err := manager.CheckActOn(roles); !errors.Is(err, problem.Forbidden) {
+			t.Errorf("acting on %s: %v", name, err)
+		}
+	}
+	if err := owner.CheckActOn([]store.Role{ownerRole, bigger}); err != nil {
+		t.Errorf("owner: %v", err)
+	}
+	// Unlike a grant, acting on someone needs no roles.assign.
+	if manager.Can(RolesAssign) {
+		t.Fatal("test caller must lack roles.assign")
+	}
+}

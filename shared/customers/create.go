@@ -56,7 +56,8 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, creatorName str
 		account.Customer.QueueInvitation(tx, &c.Person, inv, creatorName, settings.ShopName, linkBase)
 	}
 	tx.PutNew(c.Index(), problem.Conflict)
-	tx.PutNew(store.NewEmailClaim(store.RealmCustomer, c.Email, c.ID), problem.EmailTaken)
+	free := store.EmailFree(now) // or held for a change of address that expired
+	tx.Put(store.NewEmailClaim(store.RealmCustomer, c.Email, c.ID), &free, problem.EmailTaken)
 	ev := audit.New(actor, "customer.create", "customer", c.ID, "Added customer "+c.Email, now)
 	ev.Changes = audit.Diff(nil, snapshot(c))
 	ev.Add(tx)
@@ -77,5 +78,5 @@ func (s *Service) Resend(ctx context.Context, actor audit.Actor, senderName, id,
 
 // BulkReset queues password reset mails for up to 100 customers.
 func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, customerIDs []string, linkBase string) ([]account.ResetResult, error) {
-	return s.accounts().BulkReset(ctx, actor, customerIDs, linkBase, func(store.Account) string { return "" })
+	return s.accounts().BulkReset(ctx, actor, customerIDs, linkBase, func(store.Account) (string, error) { return "", nil })
 }

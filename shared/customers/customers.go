@@ -45,7 +45,9 @@ type View struct {
 	UpdatedAt   string         `json:"updatedAt"`
 	LastLoginAt string         `json:"lastLoginAt,omitempty"`
 	Invitation  *Invitation    `json:"invitation,omitempty"`
-	Version     int64          `json:"version"`
+	// PendingEmail is a new sign-in address waiting for its confirmation.
+	PendingEmail *account.PendingEmailView `json:"pendingEmail,omitempty"`
+	Version      int64                     `json:"version"`
 }
 
 // Invitation is the state of a pending invitation.
@@ -61,7 +63,7 @@ func ViewOf(c *store.Customer, now time.Time) View {
 		ID: c.ID, Email: c.Email, FirstName: c.FirstName, LastName: c.LastName,
 		Company: c.Company, Phone: c.Phone, VATNumber: c.VATNumber, Address: c.Address, Notes: c.Notes,
 		Status: c.Status, Locale: c.Locale, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-		LastLoginAt: c.LastLogin, Version: c.Version,
+		LastLoginAt: c.LastLogin, Version: c.Version, PendingEmail: account.PendingView(&c.Person, now),
 	}
 	if c.Status == store.StatusInvited && c.InvitationExpires != "" {
 		exp, _ := time.Parse(time.RFC3339, c.InvitationExpires)
@@ -208,6 +210,9 @@ func snapshot(c *store.Customer) map[string]any {
 	m := map[string]any{
 		"email": c.Email, "firstName": c.FirstName, "lastName": c.LastName, "company": c.Company,
 		"phone": c.Phone, "vatNumber": c.VATNumber, "notes": c.Notes, "locale": c.Locale, "status": c.Status,
+	}
+	if c.PendingEmail != "" {
+		m["pendingEmail"] = c.PendingEmail
 	}
 	if c.Address != nil {
 		m["address"] = *c.Address

@@ -80,8 +80,8 @@ func (s *Service) deleteAudit(actor audit.Actor, c *store.Customer) audit.Event 
 	return ev
 }
 
-// removeAll deletes the profile (under cond), email claim, auth record and
-// any live mail tokens.
+// removeAll deletes the profile (under cond), email claim, auth record,
+// any live mail tokens and a pending change of address.
 func (s *Service) removeAll(tx *store.Tx, c *store.Customer, cond expression.ConditionBuilder) {
 	tx.Delete(store.CustomerKey(c.ID), &cond, problem.Conflict.With("The customer changed meanwhile; try again."))
 	tx.Delete(store.EmailKey(store.RealmCustomer, c.Email), nil, nil)
@@ -93,4 +93,5 @@ func (s *Service) removeAll(tx *store.Tx, c *store.Customer, cond expression.Con
 			tx.Delete(store.TokenKey(h), nil, nil)
 		}
 	}
+	s.accounts().DropEmailChange(tx, &c.Person)
 }

@@ -6,14 +6,17 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
+	"backoffice/shared/account"
 	"backoffice/shared/audit"
 	"backoffice/shared/problem"
 	"backoffice/shared/store"
 )
 
-// Update is PATCH /customers/{id}: any profile field; a new email must be
-// free among customers and moves the customer's sign-in address too.
-func (s *Service) Update(ctx context.Context, actor audit.Actor, id string, in Fields, ifMatch int64) (*View, error) {
+// Update is PATCH /customers/{id}: any profile field. A new email must be
+// free among customers; for a customer who has signed in it becomes the
+// sign-in address only once that address confirms it (account.SetEmail).
+// linkBase is where the mails' links point.
+func (s *Service) Update(ctx context.Context, actor audit.Actor, id string, in Fields, ifMatch int64, linkBase string) (*View, error) {
 	var f problem.Fields
 	in.clean(&f, false)
 	if err := f.Err(); err != nil {
@@ -23,7 +26,7 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, id string, in F
 	if err != nil {
 		return nil, err
 	}
-	return s.update(ctx, actor, c, in, "customer.update", "Updated customer ")
+	return s.update(ctx, actor, c, in, "customer.update", "Updated customer ", linkBase)
 }
 
 // MeUpdate is what customers may change about themselves (PATCH
@@ -48,7 +51,7 @@ func (s *Service) UpdateMe(ctx context.Context, actor audit.Actor, in MeUpdate, 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.update(ctx, actor, c, fields, "customer.update_self", "Updated own profile: "); err != nil {
+	if _, err := s.update(ctx, actor, c, fields, "customer.update_self", "Updated own profile: ", ""); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -56,24 +59,37 @@ func (s *Service) UpdateMe(ctx context.Context, actor audit.Actor, in MeUpdate, 
 
 // update applies validated fields to c in one transaction with its audit
 // event; nothing is written when nothing changes.
-func (s *Service) update(ctx context.Context, actor audit.Actor, c *store.Customer, in Fields, action, summary string) (*View, error) {
+func (s *Service) update(ctx context.Context, actor audit.Actor, c *store.Customer, in Fields, action, summary, linkBase string) (*View, error) {
 	before := snapshot(c)
-	prevEmail, prevVersion := c.Email, c.Version
+	prevVersion := c.Version
+	now := s.Now().UTC()
+	var email *account.EmailChange
+	if in.Email != nil {
+		email = s.accounts().SetEmail(&c.Person, *in.Email, now)
+		in.Email = nil // SetEmail decided what happens to it
+	}
 	in.apply(c)
 	changes := audit.Diff(before, snapshot(c))
 	if changes == nil {
-		v := ViewOf(c, s.Now())
+		v := ViewOf(c, now)
 		return &v, nil
 	}
-	now := s.Now().UTC()
 	c.UpdatedAt, c.Version = now.Format(time.RFC3339), c.Version+1
 	tx := s.Store.Tx()
+	if email != nil {
+		settings, err := account.Settings(ctx, s.Store)
+		if err != nil {
+			return nil, err
+		}
+		// Before the profile: it may give c a new invitation.
+		s.accounts().Write(tx, &c.Person, email, account.Mailing{LinkBase: linkBase, Settings: settings})
+	}
 	cond := expression.Name("version").Equal(expression.Value(prevVersion))
 	c.Put(tx, &cond, problem.PreconditionFailed)
 	ev := audit.New(actor, action, "customer", c.ID, summary+c.Email, now)
 	ev.Changes = changes
 	ev.Add(tx)
-	if err := s.accounts().WriteProfileChange(ctx, tx, &c.Person, prevEmail); err != nil {
+	if err := s.Store.Write(ctx, tx); err != nil {
 		return nil, err
 	}
 	v := ViewOf(c, now)

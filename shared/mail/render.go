@@ -19,10 +19,12 @@ var templateFiles embed.FS
 
 // required lists, per template, the data a mail is useless without.
 var required = map[string][]string{
-	Invitation:      {"link"},
-	PasswordReset:   {"link"},
-	PasswordChanged: nil,
-	EmailChanged:    {"newEmail"},
+	Invitation:           {"link"},
+	PasswordReset:        {"link"},
+	PasswordChanged:      nil,
+	EmailChanged:         {"newEmail"},
+	EmailConfirm:         {"link"},
+	EmailChangeRequested: {"newEmail"},
 }
 
 // viewFields are the names templates can use. Times are formatted for the

@@ -142,7 +142,7 @@ func TestRenderLocaleFallback(t *testing.T) {
 
 func TestRenderMissingRequiredData(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{Invitation, PasswordReset} {
+	for _, name := range []string{Invitation, PasswordReset, EmailConfirm} {
 		d := sample()
 		delete(d, "link")
 		if _, err := Render(Message{Template: name, Locale: "en", Data: d}); err == nil {
@@ -224,7 +224,7 @@ func TestRenderPasswordChangedWithoutLink(t *testing.T) {
 
 func TestCustomerMailsSpeakOfThePortal(t *testing.T) {
 	for _, lang := range Locales {
-		for _, tpl := range []string{Invitation, PasswordReset, PasswordChanged, EmailChanged} {
+		for _, tpl := range []string{Invitation, PasswordReset, PasswordChanged, EmailChanged, EmailConfirm, EmailChangeRequested} {
 			r, err := Render(Message{Template: tpl, Locale: lang, Data: map[string]string{
 				"audience": "customer", "shopName": "Bäckerei Müller", "link": sampleLink, "firstName": "Zoë", "newEmail": "zoe@example.com",
 			}})
@@ -255,6 +255,44 @@ func TestEmailChangedNamesBothAddresses(t *testing.T) {
 		}
 	}
 	if _, err := Render(Message{Template: EmailChanged, Locale: "en", Data: map[string]string{"email": "a@b.nl"}}); err == nil {
+		t.Error("a notice without the new address rendered")
+	}
+}
+
+// The notice to the current address names the address asked for and says
+// the change waits for it; the confirmation mail names only its own address
+// (a mistyped one must not learn the current address).
+func TestEmailChangeMails(t *testing.T) {
+	for _, lang := range Locales {
+		d := sample()
+		delete(d, "link")
+		r, err := Render(Message{Template: EmailChangeRequested, Locale: lang, Data: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		when, _ := humanTime(lang, d["expiresAt"])
+		for _, part := range []string{r.Text, r.HTML} {
+			if !strings.Contains(part, "anna@example.com") || !strings.Contains(part, "anna.new@example.com") || !strings.Contains(part, when) {
+				t.Errorf("%s: the notice names both addresses and the deadline:\n%s", lang, part)
+			}
+		}
+		if strings.Contains(r.HTML, "<a ") {
+			t.Errorf("%s: no link given: want no button", lang)
+		}
+		d = sample()
+		d["email"] = "anna.new@example.com"
+		delete(d, "newEmail")
+		r, err = Render(Message{Template: EmailConfirm, Locale: lang, Data: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, part := range []string{r.Subject, r.Text, r.HTML} {
+			if strings.Contains(part, "anna@example.com") {
+				t.Errorf("%s: the confirmation names the current address:\n%s", lang, part)
+			}
+		}
+	}
+	if _, err := Render(Message{Template: EmailChangeRequested, Locale: "en", Data: map[string]string{"email": "a@b.nl"}}); err == nil {
 		t.Error("a notice without the new address rendered")
 	}
 }

@@ -31,13 +31,13 @@ func TestPagesInBrowser(t *testing.T) {
 		t.Fatal("jsdom not found: run scripts/test.sh, or npm install --prefix .local/jsdom jsdom@26.1.0 and set NODE_PATH=.local/jsdom/node_modules")
 	}
 	dir := t.TempDir()
-	accept, reset := filepath.Join(dir, "accept.html"), filepath.Join(dir, "reset.html")
-	for file, page := range map[string]string{accept: AcceptInvitation().Body, reset: ResetPassword().Body} {
+	accept, reset, confirm := filepath.Join(dir, "accept.html"), filepath.Join(dir, "reset.html"), filepath.Join(dir, "confirm.html")
+	for file, page := range map[string]string{accept: AcceptInvitation().Body, reset: ResetPassword().Body, confirm: ConfirmEmail().Body} {
 		if err := os.WriteFile(file, []byte(page), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	run := exec.Command(node, "testdata/browser.js", accept, reset)
+	run := exec.Command(node, "testdata/browser.js", accept, reset, confirm)
 	run.Env = env
 	out, err := run.CombinedOutput()
 	if err != nil {

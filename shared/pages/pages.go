@@ -1,5 +1,5 @@
-// Package pages serves the two small HTML pages behind the links in mails
-// (accept an invitation, reset a password). Each page is one self-contained
+// Package pages serves the small HTML pages behind the links in mails
+// (accept an invitation, reset a password, confirm a new sign-in address). Each page is one self-contained
 // document: inline CSS and script, no external assets, locked down by a
 // Content-Security-Policy that allows exactly that inline code by its hash.
 package pages
@@ -28,6 +28,7 @@ type page struct {
 var (
 	acceptInvitation = build("accept-invitation", "accept", "Accept your invitation")
 	resetPassword    = build("reset-password", "reset", "Choose a new password")
+	confirmEmail     = build("confirm-email", "confirmEmail", "Confirm your new sign-in address")
 )
 
 // AcceptInvitation is the page behind invitation links (GET /accept-invitation).
@@ -35,6 +36,10 @@ func AcceptInvitation() events.APIGatewayV2HTTPResponse { return acceptInvitatio
 
 // ResetPassword is the page behind password reset links (GET /reset-password).
 func ResetPassword() events.APIGatewayV2HTTPResponse { return resetPassword.response() }
+
+// ConfirmEmail is the page behind the links confirming a new sign-in
+// address (GET /confirm-email).
+func ConfirmEmail() events.APIGatewayV2HTTPResponse { return confirmEmail.response() }
 
 func (p page) response() events.APIGatewayV2HTTPResponse {
 	// A fresh map each time: wrappers (api.Handle) add headers to it.
@@ -53,12 +58,12 @@ func (p page) response() events.APIGatewayV2HTTPResponse {
 	}
 }
 
-// build assembles a page from layout.html, <file>.html, passwords.html,
-// base.css, page.css, page.js and <file>.js. Plain marker replacement, not
-// text/template: executing a template links reflection that stops the
-// linker from dropping unused methods, which cost these tiny functions
-// 1.4 MB. It panics on a missing asset: they are embedded, so that is a
-// build defect the package tests catch.
+// build assembles a page from layout.html, <file>.html (with passwords.html
+// where it says {{passwords}}), base.css, page.css, page.js and <file>.js. Plain
+// marker replacement, not text/template: executing a template links
+// reflection that stops the linker from dropping unused methods, which
+// cost these tiny functions 1.4 MB. It panics on a missing asset: they
+// are embedded, so that is a build defect the package tests catch.
 func build(file, name, title string) page {
 	style := BaseCSS() + read("assets/page.css")
 	// One function scope for the shared and the page's code: no globals.

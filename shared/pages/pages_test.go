@@ -12,6 +12,7 @@ import (
 var all = map[string]func() events.APIGatewayV2HTTPResponse{
 	"accept-invitation": AcceptInvitation,
 	"reset-password":    ResetPassword,
+	"confirm-email":     ConfirmEmail,
 }
 
 var (
@@ -194,9 +195,23 @@ func TestFormFields(t *testing.T) {
 	}
 }
 
+// The confirmation page asks for nothing: one button, no inputs.
+func TestConfirmEmailPageHasNoFields(t *testing.T) {
+	t.Parallel()
+	body := ConfirmEmail().Body
+	if found := inputs(body); len(found) != 0 {
+		t.Errorf("inputs %v; want none", found)
+	}
+	for _, want := range []string{`role="alert"`, `aria-live="polite"`, `<button id="submit" class="primary" type="submit"`, `<title>Confirm your new sign-in address</title>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("lacks %s", want)
+		}
+	}
+}
+
 func TestScriptsUseTheRightRoutes(t *testing.T) {
 	t.Parallel()
-	accept, reset := AcceptInvitation().Body, ResetPassword().Body
+	accept, reset, confirm := AcceptInvitation().Body, ResetPassword().Body, ConfirmEmail().Body
 	for _, want := range []string{`"/invitations/inspect"`, `"/invitations/accept"`, `apiBase("/accept-invitation")`} {
 		if !strings.Contains(accept, want) {
 			t.Errorf("accept page lacks %s", want)
@@ -210,7 +225,12 @@ func TestScriptsUseTheRightRoutes(t *testing.T) {
 	if strings.Contains(reset, "/invitations/") {
 		t.Error("the reset page must not call invitation routes")
 	}
-	for _, body := range []string{accept, reset} {
+	for _, want := range []string{`"/email-change/confirm"`, `apiBase("/confirm-email")`, `translate("confirmEmail")`} {
+		if !strings.Contains(confirm, want) {
+			t.Errorf("confirm page lacks %s", want)
+		}
+	}
+	for _, body := range []string{accept, reset, confirm} {
 		if !strings.Contains(body, "history.replaceState") || !strings.Contains(body, `"/customer-auth"`) {
 			t.Error("pages must wipe the token and know the customer routes")
 		}

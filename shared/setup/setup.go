@@ -102,7 +102,7 @@ func InviteOwner(ctx context.Context, svc *staff.Service, email, linkBase string
 	case err != nil:
 		return nil, err
 	case p.Status == store.StatusInvited:
-		inv, err := svc.Resend(ctx, audit.System, "", p.ID, linkBase, true)
+		inv, err := svc.Resend(ctx, nil, audit.System, "", p.ID, linkBase)
 		if err != nil {
 			return nil, err
 		}

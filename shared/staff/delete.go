@@ -81,7 +81,7 @@ func (s *Service) removeItems(ctx context.Context, p *store.Staff, cond expressi
 }
 
 // removeAll deletes the profile (under cond), email claim, auth record,
-// invitation token and role memberships.
+// invitation token, a pending change of address and role memberships.
 func (s *Service) removeAll(tx *store.Tx, p *store.Staff, cond expression.ConditionBuilder) {
 	tx.Delete(store.StaffKey(p.ID), &cond, problem.Conflict.With("The person changed meanwhile; try again."))
 	tx.Delete(store.EmailKey(store.RealmStaff, p.Email), nil, nil)
@@ -91,6 +91,7 @@ func (s *Service) removeAll(tx *store.Tx, p *store.Staff, cond expression.Condit
 	if p.InvitationHash != "" {
 		tx.Delete(store.TokenKey(p.InvitationHash), nil, nil)
 	}
+	s.accounts().DropEmailChange(tx, &p.Person)
 	for _, roleID := range p.RoleIDs {
 		tx.Delete(store.RoleMemberKey(roleID, p.ID), nil, nil)
 		tx.Update(store.RoleKey(roleID), expression.Add(expression.Name("memberCount"), expression.Value(-1)),

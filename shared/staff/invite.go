@@ -125,7 +125,8 @@ func (s *Service) invite(ctx context.Context, actor audit.Actor, inviterName str
 	inv := account.NewInvitation(&p.Person, settings, now)
 	tx := s.Store.Tx()
 	tx.PutNew(p.Index(), problem.Conflict)
-	tx.PutNew(store.NewEmailClaim(store.RealmStaff, p.Email, p.ID), problem.EmailTaken)
+	free := store.EmailFree(now) // or held for a change of address that expired
+	tx.Put(store.NewEmailClaim(store.RealmStaff, p.Email, p.ID), &free, problem.EmailTaken)
 	takeSeat(tx)
 	account.Staff.QueueInvitation(tx, &p.Person, inv, inviterName, settings.ShopName, linkBase)
 	for _, m := range p.Members() {

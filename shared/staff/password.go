@@ -2,20 +2,25 @@ package staff
 
 import (
 	"context"
+	"errors"
 
 	"backoffice/shared/account"
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
+	"backoffice/shared/problem"
 	"backoffice/shared/store"
 )
 
 // BulkReset queues reset mails for up to 100 staff members (account.BulkReset);
-// owners are skipped unless the caller is an owner.
+// people the caller does not cover (mayActOn: owners, unless the caller is
+// one, and anyone holding a permission the caller lacks) are skipped as
+// "forbidden": a reset mail is a way into their account.
 func (s *Service) BulkReset(ctx context.Context, caller *auth.Caller, actor audit.Actor, personIDs []string, linkBase string) ([]account.ResetResult, error) {
-	return s.accounts().BulkReset(ctx, actor, personIDs, linkBase, func(a store.Account) string {
-		if a.(*store.Staff).HasRole(auth.OwnerRoleID) && !caller.IsOwner() {
-			return "forbidden"
+	return s.accounts().BulkReset(ctx, actor, personIDs, linkBase, func(a store.Account) (string, error) {
+		err := s.mayActOn(ctx, caller, a.(*store.Staff))
+		if errors.Is(err, problem.Forbidden) {
+			return "forbidden", nil
 		}
-		return ""
+		return "", err
 	})
 }

@@ -6,18 +6,16 @@ import (
 	"backoffice/shared/account"
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
-	"backoffice/shared/problem"
 	"backoffice/shared/store"
 )
 
 // Resend issues a new invitation link to an invited person (account.Resend).
-// Only owners may act on owners (mayTouchOwner).
-func (s *Service) Resend(ctx context.Context, actor audit.Actor, inviterName, id, linkBase string, mayTouchOwner bool) (*account.Invitation, error) {
+// The caller must cover the person (mayActOn): a new link to an address the
+// caller controls would hand the account over. A nil caller is the system
+// (the owner invitation of setup).
+func (s *Service) Resend(ctx context.Context, caller *auth.Caller, actor audit.Actor, inviterName, id, linkBase string) (*account.Invitation, error) {
 	return s.accounts().Resend(ctx, actor, inviterName, id, linkBase, func(a store.Account) error {
-		if a.(*store.Staff).HasRole(auth.OwnerRoleID) && !mayTouchOwner {
-			return problem.Forbidden.With("Only owners can act on owners.")
-		}
-		return nil
+		return s.mayActOn(ctx, caller, a.(*store.Staff))
 	})
 }
 

@@ -28,6 +28,6 @@ func (s *Service) SetRole(ctx context.Context, caller *auth.Caller, actor audit.
 	if err := u.validate(); err != nil {
 		return err
 	}
-	_, err = s.update(ctx, caller, actor, p, u)
+	_, err = s.update(ctx, caller, actor, p, u, "")
 	return err
 }

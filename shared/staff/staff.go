@@ -46,7 +46,9 @@ type View struct {
 	LastLoginAt string         `json:"lastLoginAt,omitempty"`
 	InvitedBy   string         `json:"invitedBy,omitempty"`
 	Invitation  *Invitation    `json:"invitation,omitempty"`
-	Version     int64          `json:"version"`
+	// PendingEmail is a new sign-in address waiting for its confirmation.
+	PendingEmail *account.PendingEmailView `json:"pendingEmail,omitempty"`
+	Version      int64                     `json:"version"`
 }
 
 // Invitation is the state of a pending invitation.
@@ -77,7 +79,7 @@ func viewOf(p *store.Staff, roles []auth.RoleRef, now time.Time) View {
 		ID: p.ID, Email: p.Email, FirstName: p.FirstName, LastName: p.LastName,
 		Status: p.Status, Locale: p.Locale, Roles: roles,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, LastLoginAt: p.LastLogin,
-		InvitedBy: p.InvitedBy, Version: p.Version,
+		InvitedBy: p.InvitedBy, Version: p.Version, PendingEmail: account.PendingView(&p.Person, now),
 	}
 	if p.Status == store.StatusInvited && p.InvitationExpires != "" {
 		exp, _ := time.Parse(time.RFC3339, p.InvitationExpires)

@@ -3,10 +3,12 @@ package staff
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
+	"backoffice/shared/account"
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
 	"backoffice/shared/ids"
@@ -16,7 +18,7 @@ import (
 
 // target loads the person a caller acts on and applies the rules every
 // action on another person shares: a valid id, not oneself (where that is
-// refused), owners only by owners, and If-Match.
+// refused), the caller covers the person (mayActOn), and If-Match.
 func (s *Service) target(ctx context.Context, caller *auth.Caller, id string, ifMatch int64, selfAllowed bool) (*store.Staff, error) {
 	if !ids.Valid(id) {
 		return nil, problem.NotFound
@@ -28,13 +30,49 @@ func (s *Service) target(ctx context.Context, caller *auth.Caller, id string, if
 	if err != nil {
 		return nil, err
 	}
-	if p.HasRole(auth.OwnerRoleID) && !caller.IsOwner() {
-		return nil, problem.Forbidden.With("Only owners can act on owners.")
+	if err := s.mayActOn(ctx, caller, p); err != nil {
+		return nil, err
 	}
 	if ifMatch != 0 && ifMatch != p.Version {
 		return nil, problem.PreconditionFailed
 	}
 	return p, nil
+}
+
+// mayActOn refuses (403) an action of caller on p unless caller holds every
+// permission of p's roles (auth.Caller.CheckActOn): whoever can edit,
+// re-address, deactivate, delete, reset or re-invite a person can take over
+// their account, so that needs what granting their roles needs. Only owners
+// act on owners. Roles the caller holds too are not read: their permissions
+// are the caller's. A nil caller is the system (setup, scripts).
+func (s *Service) mayActOn(ctx context.Context, caller *auth.Caller, p *store.Staff) error {
+	if caller == nil || caller.IsOwner() {
+		return nil
+	}
+	if p.HasRole(auth.OwnerRoleID) {
+		return problem.Forbidden.With("Only owners can act on owners.")
+	}
+	var keys []store.Key
+	for _, id := range p.RoleIDs {
+		if !slices.Contains(caller.RoleIDs, id) {
+			keys = append(keys, store.RoleKey(id))
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	items, err := s.Store.BatchGet(ctx, keys, true)
+	if err != nil {
+		return err
+	}
+	roles := make([]store.Role, 0, len(keys))
+	for _, k := range keys {
+		var r store.Role
+		if account.DecodeFound(items, k, &r) == nil && !r.Deleting {
+			roles = append(roles, r) // a role deleted meanwhile grants nothing
+		}
+	}
+	return caller.CheckActOn(roles)
 }
 
 // Deactivate ends a person's access at once: status, tokensNotBefore and

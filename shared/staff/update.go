@@ -64,14 +64,14 @@ func (u *Update) validate() error {
 	return f.Err()
 }
 
-// UpdateAs applies a PATCH by caller. Changing roles needs roles.assign and
-// may only hand out roles within the caller's own permissions; the owner
-// role is given and taken only by owners, and the last active owner keeps
-// it. The email of a person who has signed in is their Cognito login, so it
-// moves in Cognito first (so a taken address is refused there too), then in
-// one transaction with its uniqueness claim; a failed transaction moves the
-// Cognito address back, and a retry finds it already moved.
-func (s *Service) UpdateAs(ctx context.Context, caller *auth.Caller, actor audit.Actor, id string, u Update, ifMatch int64) (*View, error) {
+// UpdateAs applies a PATCH by caller, who must cover the person
+// (mayActOn). Changing roles needs roles.assign and may only hand out roles
+// within the caller's own permissions; the owner role is given and taken
+// only by owners, and the last active owner keeps it. A new email is the
+// person's sign-in address: for someone who has signed in it waits for the
+// new address's confirmation (account.SetEmail), and Cognito is not asked
+// anything here. linkBase is where the mails' links point.
+func (s *Service) UpdateAs(ctx context.Context, caller *auth.Caller, actor audit.Actor, id string, u Update, ifMatch int64, linkBase string) (*View, error) {
 	if err := u.validate(); err != nil {
 		return nil, err
 	}
@@ -79,17 +79,18 @@ func (s *Service) UpdateAs(ctx context.Context, caller *auth.Caller, actor audit
 	if err != nil {
 		return nil, err
 	}
-	return s.update(ctx, caller, actor, p, u)
+	return s.update(ctx, caller, actor, p, u, linkBase)
 }
 
 // update applies a validated PATCH to a profile the caller has loaded
 // through target.
-func (s *Service) update(ctx context.Context, caller *auth.Caller, actor audit.Actor, p *store.Staff, u Update) (*View, error) {
+func (s *Service) update(ctx context.Context, caller *auth.Caller, actor audit.Actor, p *store.Staff, u Update, linkBase string) (*View, error) {
 	if p.Status == store.StatusDeleting {
 		return nil, problem.NotFound
 	}
 	before := snapshot(p)
-	prevEmail, prevRoles, prevVersion := p.Email, slices.Clone(p.RoleIDs), p.Version
+	prevRoles, prevVersion := slices.Clone(p.RoleIDs), p.Version
+	now := s.Now().UTC()
 
 	if u.FirstName != nil {
 		p.FirstName = *u.FirstName
@@ -100,8 +101,9 @@ func (s *Service) update(ctx context.Context, caller *auth.Caller, actor audit.A
 	if u.Locale != nil {
 		p.Locale = *u.Locale
 	}
-	if u.Email != nil && *u.Email != p.Email {
-		p.Email = *u.Email
+	var email *account.EmailChange
+	if u.Email != nil {
+		email = s.accounts().SetEmail(&p.Person, *u.Email, now)
 	}
 	var added, removed []string
 	if u.RoleIDs != nil {
@@ -118,22 +120,48 @@ func (s *Service) update(ctx context.Context, caller *auth.Caller, actor audit.A
 		return s.viewWithRoles(ctx, p)
 	}
 
-	now := s.Now().UTC()
 	p.UpdatedAt, p.Version = now.Format(time.RFC3339), p.Version+1
 	tx := s.Store.Tx()
+	if email != nil {
+		m, err := s.mailing(ctx, caller, linkBase)
+		if err != nil {
+			return nil, err
+		}
+		s.accounts().Write(tx, &p.Person, email, m) // before the profile: it may give p a new invitation
+	}
 	cond := expression.Name("version").Equal(expression.Value(prevVersion))
 	p.Put(tx, &cond, problem.PreconditionFailed)
 	s.changeRoles(tx, p, added, removed)
 	ev := audit.New(actor, "staff.update", "staff", p.ID, "Updated "+p.Email, now)
 	ev.Changes = changes
 	ev.Add(tx)
-	if tx.Len() > 97 { // the email change adds up to three items
+	if tx.Len() > 100 {
 		return nil, problem.Invalid("roleIds", "too many changes at once")
 	}
-	if err := s.accounts().WriteProfileChange(ctx, tx, &p.Person, prevEmail); err != nil {
+	if err := s.Store.Write(ctx, tx); err != nil {
 		return nil, err
 	}
 	return s.viewWithRoles(ctx, p)
+}
+
+// mailing is what the mails of an address change need: the shop's
+// settings and, for a new invitation, the caller's name.
+func (s *Service) mailing(ctx context.Context, caller *auth.Caller, linkBase string) (account.Mailing, error) {
+	keys := []store.Key{store.SettingsKey(), store.StaffKey(caller.PersonID)}
+	items, err := s.Store.BatchGet(ctx, keys, false)
+	if err != nil {
+		return account.Mailing{}, err
+	}
+	var settings store.Settings
+	if err := account.DecodeFound(items, store.SettingsKey(), &settings); err != nil {
+		return account.Mailing{}, err
+	}
+	m := account.Mailing{LinkBase: linkBase, Settings: &settings}
+	var inviter store.Staff
+	if account.DecodeFound(items, store.StaffKey(caller.PersonID), &inviter) == nil {
+		m.InviterName = account.FullName(&inviter.Person)
+	}
+	return m, nil
 }
 
 // checkRoleChange enforces who may give and take which roles.
@@ -207,7 +235,12 @@ func diffRoles(before, after []string) (added, removed []string) {
 	return added, removed
 }
 
-// snapshot is what the audit log shows of a person.
+// snapshot is what the audit log shows of a person; pendingEmail only
+// while a change of address waits for its confirmation.
 func snapshot(p *store.Staff) map[string]any {
-	return map[string]any{"firstName": p.FirstName, "lastName": p.LastName, "email": p.Email, "locale": p.Locale, "roleIds": slices.Clone(p.RoleIDs)}
+	m := map[string]any{"firstName": p.FirstName, "lastName": p.LastName, "email": p.Email, "locale": p.Locale, "roleIds": slices.Clone(p.RoleIDs)}
+	if p.PendingEmail != "" {
+		m["pendingEmail"] = p.PendingEmail
+	}
+	return m
 }

@@ -44,7 +44,14 @@ type Person struct {
 	InvitationSentAt  string `dynamodbav:"invitationSentAt,omitempty"`
 	InvitationExpires string `dynamodbav:"invitationExpiresAt,omitempty"`
 	ResetHash         string `dynamodbav:"resetHash,omitempty"`
-	Version           int64  `dynamodbav:"version"`
+	// A new sign-in address waiting for its confirmation link (only for
+	// people who have signed in; see account.SetEmail): the address,
+	// claimed meanwhile, and the hash of the live link's token.
+	PendingEmail        string `dynamodbav:"pendingEmail,omitempty"`
+	PendingEmailHash    string `dynamodbav:"pendingEmailHash,omitempty"`
+	PendingEmailSentAt  string `dynamodbav:"pendingEmailSentAt,omitempty"`
+	PendingEmailExpires string `dynamodbav:"pendingEmailExpiresAt,omitempty"`
+	Version             int64  `dynamodbav:"version"`
 
 	// List index keys, derived from the fields above by Index.
 	GSI1PK string `dynamodbav:"gsi1pk,omitempty"`
@@ -184,6 +191,12 @@ type EmailClaim struct {
 	Type     string `dynamodbav:"type"`
 	Email    string `dynamodbav:"email"`
 	PersonID string `dynamodbav:"personId"`
+	// PendingUntil marks the claim of an address a person's sign-in
+	// address is to change to: it holds only until then (EmailFree), and
+	// TTL removes it a day later. The confirmation writes the claim anew,
+	// without either.
+	PendingUntil string `dynamodbav:"pendingUntil,omitempty"`
+	TTL          int64  `dynamodbav:"ttl,omitempty"`
 }
 
 // NewEmailClaim claims email for personID.
@@ -192,10 +205,38 @@ func NewEmailClaim(realm, email, personID string) EmailClaim {
 	return EmailClaim{PK: k.PK, SK: k.SK, Type: "EmailClaim", Email: email, PersonID: personID}
 }
 
+// NewPendingEmailClaim claims email for personID until the change of
+// address to it expires.
+func NewPendingEmailClaim(realm, email, personID string, until time.Time) EmailClaim {
+	c := NewEmailClaim(realm, email, personID)
+	c.PendingUntil, c.TTL = until.UTC().Format(time.RFC3339), until.Add(24*time.Hour).Unix()
+	return c
+}
+
+// EmailFree is the condition for claiming an address at now: nobody holds
+// it, or only a change of address to it that expired unconfirmed.
+func EmailFree(now time.Time) expression.ConditionBuilder {
+	return expression.AttributeNotExists(expression.Name("pk")).
+		Or(expression.Name("pendingUntil").LessThan(expression.Value(now.UTC().Format(time.RFC3339))))
+}
+
+// EmailFreeOrHeldBy is EmailFree, or the address is personID's already.
+func EmailFreeOrHeldBy(now time.Time, personID string) expression.ConditionBuilder {
+	return EmailFree(now).Or(expression.Name("personId").Equal(expression.Value(personID)))
+}
+
+// HeldBy is the condition that a claim (or any item naming a person) is
+// personID's.
+func HeldBy(personID string) expression.ConditionBuilder {
+	return expression.Name("personId").Equal(expression.Value(personID))
+}
+
 // Token kinds.
 const (
 	TokenInvitation = "invitation"
 	TokenReset      = "reset"
+	// TokenEmailChange confirms a new sign-in address.
+	TokenEmailChange = "email_change"
 )
 
 // Token is a mail token, stored only as the hash of its secret.

@@ -181,6 +181,33 @@ var auditSetups = map[string]func(t *testing.T, owner person, ownerToken string)
 		id, _, _ := activeCustomer(t, ownerToken, uniqueEmail("audit-cust-resets"))
 		return auditCall{path: "/customers/password-resets", body: map[string]any{"ids": []string{id}}, token: ownerToken, actor: owner.ID, targetType: "customer", targetID: id}
 	},
+	// Changes of address: a pending change of a person who has signed in.
+	"POST /auth/email-change/confirm": func(t *testing.T, _ person, ownerToken string) auditCall {
+		p, next := pendingStaffChange(t, ownerToken)
+		return auditCall{path: "/auth/email-change/confirm", body: map[string]any{"token": tokenFromMail(t, next, confirmSubject)},
+			actor: p.ID, targetType: "staff", targetID: p.ID}
+	},
+	"POST /staff/{id}/email-change/resend": func(t *testing.T, owner person, ownerToken string) auditCall {
+		p, _ := pendingStaffChange(t, ownerToken)
+		return auditCall{path: "/staff/" + p.ID + "/email-change/resend", token: ownerToken, actor: owner.ID, targetType: "staff", targetID: p.ID}
+	},
+	"DELETE /staff/{id}/email-change": func(t *testing.T, owner person, ownerToken string) auditCall {
+		p, _ := pendingStaffChange(t, ownerToken)
+		return auditCall{path: "/staff/" + p.ID + "/email-change", token: ownerToken, actor: owner.ID, targetType: "staff", targetID: p.ID}
+	},
+	"POST /customer-auth/email-change/confirm": func(t *testing.T, _ person, ownerToken string) auditCall {
+		id, next := pendingCustomerChange(t, ownerToken)
+		return auditCall{path: "/customer-auth/email-change/confirm", body: map[string]any{"token": customerLink(t, next, confirmSubject)},
+			actor: id, targetType: "customer", targetID: id}
+	},
+	"POST /customers/{id}/email-change/resend": func(t *testing.T, owner person, ownerToken string) auditCall {
+		id, _ := pendingCustomerChange(t, ownerToken)
+		return auditCall{path: "/customers/" + id + "/email-change/resend", token: ownerToken, actor: owner.ID, targetType: "customer", targetID: id}
+	},
+	"DELETE /customers/{id}/email-change": func(t *testing.T, owner person, ownerToken string) auditCall {
+		id, _ := pendingCustomerChange(t, ownerToken)
+		return auditCall{path: "/customers/" + id + "/email-change", token: ownerToken, actor: owner.ID, targetType: "customer", targetID: id}
+	},
 	"PATCH /settings": func(t *testing.T, owner person, ownerToken string) auditCall {
 		was := call(t, "GET", "/settings", ownerToken, nil)
 		expect(t, was, 200)
@@ -190,6 +217,25 @@ var auditSetups = map[string]func(t *testing.T, owner person, ownerToken string)
 				expect(t, call(t, "PATCH", "/settings", ownerToken, map[string]any{"shopName": name}), 200)
 			}}
 	},
+}
+
+// pendingStaffChange makes an active colleague whose new address waits
+// for its confirmation, and answers them and the new address.
+func pendingStaffChange(t *testing.T, ownerToken string) (person, string) {
+	t.Helper()
+	p := newActive(t, uniqueEmail("audit-mover"))
+	next := uniqueEmail("audit-moved")
+	expect(t, call(t, "PATCH", "/staff/"+p.ID, ownerToken, map[string]any{"email": next}), 200)
+	return p, next
+}
+
+// pendingCustomerChange is pendingStaffChange for an active customer.
+func pendingCustomerChange(t *testing.T, ownerToken string) (string, string) {
+	t.Helper()
+	id, _, _ := activeCustomer(t, ownerToken, uniqueEmail("audit-cust-mover"))
+	next := uniqueEmail("audit-cust-moved")
+	expect(t, call(t, "PATCH", "/customers/"+id, ownerToken, map[string]any{"email": next}), 200)
+	return id, next
 }
 
 // Every mutating route of the document, called successfully, leaves

@@ -166,3 +166,86 @@ func TestBrowserCustomerAcceptsInvitation(t *testing.T) {
 	expect(t, call(t, "POST", "/customer-auth/login", "", map[string]any{"email": email, "password": "a customer passphrase"}), 200)
 	expect(t, call(t, "POST", "/auth/login", "", map[string]any{"email": email, "password": "a customer passphrase"}), 401, "invalid_credentials")
 }
+
+// confirmInBrowser opens a confirmation link, checks the token leaves the
+// address bar and that opening changed nothing, clicks the button and
+// returns the status line the page shows afterwards.
+func confirmInBrowser(t *testing.T, ctx context.Context, link, shot string, unchanged func()) string {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("form"))); err != nil {
+		t.Fatal(err)
+	}
+	url, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil || strings.Contains(url, "token=") {
+		t.Fatalf("the token stays in the address bar: %s %v", url, err)
+	}
+	screenshot(t, ctx, shot)
+	unchanged()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("submit")), chromedp.WaitNotVisible(chromedp.ID("form"))); err != nil {
+		t.Fatal(err)
+	}
+	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("status")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, shot+"-done")
+	return status
+}
+
+// The link confirming a colleague's new sign-in address, in Chromium:
+// opening it changes nothing, its button moves the address (the page says
+// which), and the same link opened again says it is used.
+func TestBrowserConfirmsANewAddress(t *testing.T) {
+	_, owner := newOwner(t)
+	p := newActive(t, uniqueEmail("browser-mover"))
+	next := uniqueEmail("browser-moved")
+	expect(t, call(t, "PATCH", "/staff/"+p.ID, owner, map[string]any{"email": next}), 200)
+	link := linkFromMail(t, next)
+	if !strings.Contains(link, "/confirm-email#token=") {
+		t.Fatalf("confirmation link: %s", link)
+	}
+	ctx := browser(t)
+	status := confirmInBrowser(t, ctx, link, "confirm-email", func() {
+		login(t, p.Email)
+		loginFails(t, "/auth/login", next)
+	})
+	if !strings.Contains(status, next) {
+		t.Fatalf("status %q does not name the new address", status)
+	}
+	login(t, next)
+	loginFails(t, "/auth/login", p.Email)
+
+	// A fresh load of the used link (not a jump within the page).
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(link),
+		chromedp.WaitVisible(chromedp.ID("form")), chromedp.Click(chromedp.ID("submit")),
+		chromedp.WaitNotVisible(chromedp.ID("form"))); err != nil {
+		t.Fatal(err)
+	}
+	alert, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("alert")))
+	if err != nil || !strings.Contains(alert, "no longer valid") {
+		t.Fatalf("used link: alert %q (%v)", alert, err)
+	}
+	screenshot(t, ctx, "confirm-email-used")
+}
+
+// A customer's confirmation link opens the same page, which calls the
+// customer API because the link says so (?for=customer).
+func TestBrowserCustomerConfirmsANewAddress(t *testing.T) {
+	_, owner := newOwner(t)
+	email := uniqueEmail("browser-cust-mover")
+	id, _, _ := activeCustomer(t, owner, email)
+	next := uniqueEmail("browser-cust-moved")
+	expect(t, call(t, "PATCH", "/customers/"+id, owner, map[string]any{"email": next}), 200)
+	link := linkFromMail(t, next)
+	if !strings.Contains(link, "/confirm-email?for=customer#token=") {
+		t.Fatalf("customer confirmation link: %s", link)
+	}
+	status := confirmInBrowser(t, browser(t), link, "customer-confirm-email", func() {
+		expect(t, call(t, "POST", "/customer-auth/login", "", map[string]any{"email": email, "password": password}), 200)
+	})
+	if !strings.Contains(status, next) {
+		t.Fatalf("status %q does not name the new address", status)
+	}
+	expect(t, call(t, "POST", "/customer-auth/login", "", map[string]any{"email": next, "password": password}), 200)
+	loginFails(t, "/customer-auth/login", email)
+}

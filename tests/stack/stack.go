@@ -31,6 +31,7 @@ import (
 	"backoffice/infra/emulators"
 	"backoffice/infra/iam"
 	"backoffice/infra/localstack"
+	"backoffice/shared/awsenv"
 	"backoffice/shared/secret"
 )
 
@@ -206,6 +207,13 @@ func (s *Stack) CheckCalls() error {
 	}
 	fmt.Fprintf(os.Stderr, "stack: %d AWS calls checked against template.yaml policies: none denied\n", r.Calls)
 	return nil
+}
+
+// Calls returns every AWS call the functions of this stack made so far,
+// in the order they were recorded (tests compare counts before and after a
+// request: "no Cognito call").
+func (s *Stack) Calls() ([]awsenv.Call, error) {
+	return iam.ReadCalls(iam.CallsFile(s.runFile))
 }
 
 func randomKey() string {

@@ -1,4 +1,4 @@
-// Shared by both pages. The Go side wraps this file and the page's own
+// Shared by the pages. The Go side wraps this file and the page's own
 // script in one function, so nothing leaks into the global scope, and hashes
 // the result for the Content-Security-Policy.
 
@@ -19,6 +19,12 @@ const STRINGS = {
     "reset.submit": "Save new password",
     "reset.done": "Your password has been changed. You can now sign in with your new password.",
     "reset.invalid": "This link is no longer valid: it was used already, it expired, or a newer link replaced it. Request a new password reset.",
+    "confirmEmail.title": "Confirm your new sign-in address",
+    "confirmEmail.intro": "Confirm that the address this link was sent to is to become the sign-in address of your account. Until you do, you keep signing in with your current address.",
+    "confirmEmail.submit": "Confirm my new address",
+    "confirmEmail.done": "Done: you now sign in with {email}. You were signed out everywhere; sign in again with your new address.",
+    "confirmEmail.invalid": "This link is no longer valid: it was used already, it expired, a newer link replaced it, or the change was cancelled. Ask for a new link.",
+    "confirmEmail.taken": "This address now belongs to another account, so it can not become yours. Ask for the change to be made with another address.",
     email: "Email address",
     firstName: "First name",
     lastName: "Last name",
@@ -54,6 +60,12 @@ const STRINGS = {
     "reset.submit": "Wachtwoord opslaan",
     "reset.done": "Je wachtwoord is gewijzigd. Je kunt nu inloggen met je nieuwe wachtwoord.",
     "reset.invalid": "Deze link is niet meer geldig: hij is al gebruikt, is verlopen of is vervangen door een nieuwere link. Vraag opnieuw een nieuw wachtwoord aan.",
+    "confirmEmail.title": "Bevestig je nieuwe inlogadres",
+    "confirmEmail.intro": "Bevestig dat het adres waar deze link naartoe is gestuurd het inlogadres van je account wordt. Tot je dat doet, log je in met je huidige adres.",
+    "confirmEmail.submit": "Nieuw adres bevestigen",
+    "confirmEmail.done": "Klaar: je logt nu in met {email}. Je bent overal uitgelogd; log opnieuw in met je nieuwe adres.",
+    "confirmEmail.invalid": "Deze link is niet meer geldig: hij is al gebruikt, is verlopen, is vervangen door een nieuwere link of de wijziging is geannuleerd. Vraag om een nieuwe link.",
+    "confirmEmail.taken": "Dit adres hoort inmiddels bij een ander account en kan dus niet het jouwe worden. Vraag om de wijziging met een ander adres.",
     email: "E-mailadres",
     firstName: "Voornaam",
     lastName: "Achternaam",
@@ -89,6 +101,12 @@ const STRINGS = {
     "reset.submit": "Passwort speichern",
     "reset.done": "Dein Passwort wurde geändert. Du kannst dich jetzt mit deinem neuen Passwort anmelden.",
     "reset.invalid": "Dieser Link ist nicht mehr gültig: Er wurde bereits verwendet, ist abgelaufen oder wurde durch einen neueren Link ersetzt. Fordere das Zurücksetzen deines Passworts erneut an.",
+    "confirmEmail.title": "Neue Anmeldeadresse bestätigen",
+    "confirmEmail.intro": "Bestätige, dass die Adresse, an die dieser Link geschickt wurde, die Anmeldeadresse deines Kontos wird. Bis dahin meldest du dich weiter mit deiner bisherigen Adresse an.",
+    "confirmEmail.submit": "Neue Adresse bestätigen",
+    "confirmEmail.done": "Fertig: Du meldest dich jetzt mit {email} an. Du wurdest überall abgemeldet; melde dich mit deiner neuen Adresse wieder an.",
+    "confirmEmail.invalid": "Dieser Link ist nicht mehr gültig: Er wurde bereits verwendet, ist abgelaufen, wurde durch einen neueren Link ersetzt oder die Änderung wurde abgebrochen. Bitte um einen neuen Link.",
+    "confirmEmail.taken": "Diese Adresse gehört inzwischen zu einem anderen Konto und kann daher nicht deine werden. Bitte darum, die Änderung mit einer anderen Adresse vorzunehmen.",
     email: "E-Mail-Adresse",
     firstName: "Vorname",
     lastName: "Nachname",
@@ -289,10 +307,11 @@ function setBusy(form, busy, label) {
   form.setAttribute("aria-busy", String(busy));
 }
 
-// done replaces the form by the success message. The password fields are
-// emptied first so the values do not linger in the page.
+// done replaces the form by the success message. The password fields (on
+// the pages that have them) are emptied first so the values do not linger
+// in the page.
 function done(form, text) {
-  for (const id of ["password", "confirm"]) $(id).value = "";
+  for (const id of ["password", "confirm"]) if ($(id)) $(id).value = "";
   form.hidden = true;
   clearAlert();
   showStatus(text);

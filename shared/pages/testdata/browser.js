@@ -1,11 +1,11 @@
-// Drives both pages in jsdom with a fake fetch: token handling, API
+// Drives the pages in jsdom with a fake fetch: token handling, API
 // routes, client-side checks, 422/400/500/network answers, languages.
 // Run by TestPagesInBrowser when node and jsdom are installed:
-//   node browser.js accept.html reset.html
+//   node browser.js accept.html reset.html confirm.html
 const { JSDOM } = require("jsdom");
 const fs = require("fs");
 const assert = require("assert");
-const [ACCEPT, RESET] = process.argv.slice(2);
+const [ACCEPT, RESET, CONFIRM] = process.argv.slice(2);
 
 function load(file, url, responses, lang) {
   const calls = [];
@@ -108,5 +108,50 @@ const problem = (status, code, errors) => ({ status, headers: { "Content-Type": 
   p.$("password").value = "another long password"; p.$("confirm").value = "another long password";
   p.$("form").dispatchEvent(new p.w.Event("submit", { cancelable: true })); await tick();
   console.log("network:", p.$("alert").textContent, "| button:", p.$("submit").textContent, p.$("submit").disabled);
+
+  // Confirm a new address: nothing is requested on open; the button posts
+  // the token to the customer API under the stage; a 500 leaves the form
+  // for another try; the 200 names the new address.
+  p = load(CONFIRM, "https://api.example.com/prod/confirm-email?for=customer#token=C1", [
+    problem(500, "internal"),
+    { status: 200, headers: { "Content-Type": "application/json" }, json: { email: "anna.new@x.nl" } }
+  ], "nl-BE");
+  await tick();
+  assert.strictEqual(p.calls.length, 0, "opening the page must not call the API");
+  assert.strictEqual(p.w.location.href, "https://api.example.com/prod/confirm-email?for=customer");
+  assert.strictEqual(p.w.document.documentElement.lang, "nl");
+  assert.strictEqual(p.w.document.title, "Bevestig je nieuwe inlogadres");
+  assert.strictEqual(p.$("form").hidden, false);
+  const confirmIt = () => p.$("form").dispatchEvent(new p.w.Event("submit", { cancelable: true }));
+  confirmIt(); await tick();
+  assert.deepStrictEqual(p.calls[0], { url: "https://api.example.com/prod/customer-auth/email-change/confirm", body: { token: "C1" } });
+  assert.ok(p.$("alert").textContent.includes("req-42"));
+  assert.strictEqual(p.$("form").hidden, false);
+  assert.strictEqual(p.$("submit").disabled, false);
+  confirmIt(); await tick();
+  assert.strictEqual(p.calls.length, 2);
+  assert.strictEqual(p.$("form").hidden, true);
+  assert.ok(p.$("status").textContent.includes("anna.new@x.nl"));
+  assert.strictEqual(p.$("alert").textContent, "");
+  console.log("confirm done (nl):", p.$("status").textContent);
+
+  // Confirm: a dead link (staff API, no stage), then an address taken meanwhile.
+  p = load(CONFIRM, "https://h.example/confirm-email#token=OLD", [problem(400, "invalid_token")], "de");
+  p.$("form").dispatchEvent(new p.w.Event("submit", { cancelable: true })); await tick();
+  assert.strictEqual(p.calls[0].url, "https://h.example/auth/email-change/confirm");
+  assert.strictEqual(p.$("form").hidden, true);
+  console.log("confirm invalid (de):", p.$("alert").textContent);
+  p = load(CONFIRM, "https://h.example/confirm-email#token=T", [problem(409, "email_taken")]);
+  p.$("form").dispatchEvent(new p.w.Event("submit", { cancelable: true })); await tick();
+  assert.strictEqual(p.$("form").hidden, true);
+  assert.ok(p.$("alert").textContent.includes("another account"));
+  console.log("confirm taken:", p.$("alert").textContent);
+
+  // Confirm: no token makes no request and says the link is invalid.
+  p = load(CONFIRM, "https://h.example/confirm-email", []);
+  await tick();
+  assert.strictEqual(p.calls.length, 0);
+  assert.strictEqual(p.$("form").hidden, true);
+  assert.ok(p.$("alert").textContent.includes("no longer valid"));
   console.log("ALL OK");
 })().catch((e) => { console.error(e); process.exit(1); });
