@@ -145,6 +145,11 @@ func Line(f *problem.Fields, field, value string, required bool, max int) string
 	return v
 }
 
+// UserOf names p's Cognito user in directory calls (store.Person.CognitoUser:
+// the username, or the sub of a person who accepted before usernames were
+// kept); never the address.
+func UserOf(p *store.Person) directory.Username { return directory.Username(p.CognitoUser()) }
+
 // FullName is how a person is named in mails.
 func FullName(p *store.Person) string {
 	return fmt.Sprintf("%s %s", p.FirstName, p.LastName)

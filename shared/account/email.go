@@ -42,7 +42,7 @@ func (s *Service) WriteProfileChange(ctx context.Context, tx *store.Tx, p *store
 		"newEmail":  p.Email,
 		"changedAt": now.Format(time.RFC3339),
 	}), now), nil)
-	if err := s.Dir.ChangeEmail(ctx, prevEmail, p.Email); err != nil {
+	if err := s.Dir.ChangeEmail(ctx, UserOf(p), p.Email); err != nil {
 		if errors.Is(err, directory.ErrEmailTaken) {
 			return problem.EmailTaken
 		}
@@ -50,7 +50,7 @@ func (s *Service) WriteProfileChange(ctx context.Context, tx *store.Tx, p *store
 	}
 	err := s.Store.Write(ctx, tx)
 	if err != nil {
-		if rerr := s.Dir.ChangeEmail(context.WithoutCancel(ctx), p.Email, prevEmail); rerr != nil {
+		if rerr := s.Dir.ChangeEmail(context.WithoutCancel(ctx), UserOf(p), prevEmail); rerr != nil {
 			slog.ErrorContext(ctx, "moving the Cognito email back failed; a retry of the same change mends it", "personId", p.ID, "error", rerr.Error())
 		}
 	}

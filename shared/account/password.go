@@ -194,7 +194,7 @@ func (s *Service) Reset(ctx context.Context, in ResetInput, client audit.Actor) 
 }
 
 func (s *Service) applyReset(ctx context.Context, tok *store.Token, p *store.Person, claimID, password string, client audit.Actor) error {
-	if err := s.Dir.SetPassword(ctx, p.Email, password); err != nil {
+	if err := s.Dir.SetPassword(ctx, UserOf(p), password); err != nil {
 		return asNewPassword(err)
 	}
 	now := s.Now().UTC()
@@ -245,16 +245,14 @@ func (s *Service) ChangePassword(ctx context.Context, personID string, actor aud
 		return err
 	}
 	p := a.Base()
-	check, err := s.Dir.Login(ctx, p.Email, current)
+	err = s.Dir.VerifyPassword(ctx, UserOf(p), current)
 	if errors.Is(err, directory.ErrInvalidCredentials) {
 		return problem.Invalid("currentPassword", "is not your current password")
 	}
 	if err != nil {
 		return err
 	}
-	_ = s.Dir.Revoke(ctx, check.RefreshToken) // that sign-in only proved the password
-
-	if err := s.Dir.SetPassword(ctx, p.Email, next); err != nil {
+	if err := s.Dir.SetPassword(ctx, UserOf(p), next); err != nil {
 		return asNewPassword(err)
 	}
 	tx := s.Store.Tx()

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,7 +16,10 @@ import (
 
 // Caller is the authenticated person of a request.
 type Caller struct {
-	Sub      string
+	Sub string
+	// Username names the caller's Cognito user in directory calls (the
+	// auth record's username; the sub for records from before it was kept).
+	Username string
 	PersonID string
 	Email    string
 	Realm    string
@@ -107,7 +111,7 @@ func (c *Checker) Check(ctx context.Context, req api.Request) (*Caller, error) {
 	}
 
 	caller := &Caller{
-		Sub: sub, PersonID: rec.PersonID, Email: rec.Email, Realm: rec.Realm, JTI: jti,
+		Sub: sub, Username: cmp.Or(rec.Username, sub), PersonID: rec.PersonID, Email: rec.Email, Realm: rec.Realm, JTI: jti,
 		TokenExpires: claimInt(claims, "exp"), RoleIDs: rec.RoleIDs,
 		AuditRetention: settingsRetention(items[store.SettingsKey()]),
 	}

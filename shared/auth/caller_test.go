@@ -55,11 +55,11 @@ func role(id string, perms ...string) store.Role {
 }
 
 func TestCheck(t *testing.T) {
-	active := store.NewAuth("sub-1", store.RealmStaff, "P1", "a@x.nl", store.StatusActive, []string{"R1", "R2", "GONE"})
+	active := store.NewAuth("sub-1", "user-sub-1", store.RealmStaff, "P1", "a@x.nl", store.StatusActive, []string{"R1", "R2", "GONE"})
 	active.TokensNotBefore = 1000
-	inactive := store.NewAuth("sub-2", store.RealmStaff, "P2", "b@x.nl", store.StatusInactive, nil)
-	customer := store.NewAuth("sub-3", store.RealmCustomer, "C1", "c@x.nl", store.StatusActive, nil)
-	owner := store.NewAuth("sub-4", store.RealmStaff, "P4", "o@x.nl", store.StatusActive, []string{OwnerRoleID})
+	inactive := store.NewAuth("sub-2", "user-sub-2", store.RealmStaff, "P2", "b@x.nl", store.StatusInactive, nil)
+	customer := store.NewAuth("sub-3", "user-sub-3", store.RealmCustomer, "C1", "c@x.nl", store.StatusActive, nil)
+	owner := store.NewAuth("sub-4", "user-sub-4", store.RealmStaff, "P4", "o@x.nl", store.StatusActive, []string{OwnerRoleID})
 	db := &itemsDB{items: map[store.Key]any{
 		store.AuthKey("sub-1"): active, store.AuthKey("sub-2"): inactive,
 		store.AuthKey("sub-3"): customer, store.AuthKey("sub-4"): owner,
@@ -114,7 +114,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestProtect(t *testing.T) {
-	a := store.NewAuth("sub-1", store.RealmStaff, "P1", "a@x.nl", store.StatusActive, []string{"R1"})
+	a := store.NewAuth("sub-1", "user-sub-1", store.RealmStaff, "P1", "a@x.nl", store.StatusActive, []string{"R1"})
 	db := &itemsDB{items: map[store.Key]any{store.AuthKey("sub-1"): a, store.RoleKey("R1"): role("R1", StaffRead)}}
 	c := &Checker{Store: store.New(db, "t"), Realm: store.RealmStaff}
 	ran := false

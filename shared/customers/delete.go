@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
+	"backoffice/shared/account"
 	"backoffice/shared/audit"
 	"backoffice/shared/ids"
 	"backoffice/shared/problem"
@@ -34,7 +35,7 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, id string, ifMa
 			return err
 		}
 	}
-	if err := s.Dir.Delete(ctx, c.Email); err != nil {
+	if err := s.Dir.Delete(ctx, account.UserOf(&c.Person)); err != nil {
 		return err
 	}
 	tx := s.Store.Tx()

@@ -10,6 +10,7 @@ import (
 // accessClaims are the fields of a Cognito access token the API needs.
 type accessClaims struct {
 	Sub      string `json:"sub"`
+	Username string `json:"username"`
 	JTI      string `json:"jti"`
 	AuthTime int64  `json:"auth_time"`
 	IssuedAt int64  `json:"iat"`

@@ -4,6 +4,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -170,7 +171,7 @@ func (s *Service) putSession(tx *store.Tx, refresh string, claims accessClaims, 
 	now := s.Now()
 	tx.PutNew(store.Session{
 		PK: k.PK, SK: k.SK, Type: "Session",
-		PersonID: rec.PersonID, Sub: rec.Sub, Realm: s.Realm, AuthTime: claims.issued(),
+		PersonID: rec.PersonID, Sub: rec.Sub, Username: cmp.Or(claims.Username, rec.Username, rec.Sub), Realm: s.Realm, AuthTime: claims.issued(),
 		CreatedAt: now.Format(time.RFC3339), SourceIP: c.IP, UserAgent: truncate(c.UserAgent, 200),
 		TTL: now.Add(s.RefreshLifetime).Unix(),
 	}, nil)
@@ -198,7 +199,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (directory.T
 	if err != nil {
 		return directory.Tokens{}, err
 	}
-	t, err := s.Dir.Refresh(ctx, refreshToken)
+	t, err := s.Dir.Refresh(ctx, directory.Username(cmp.Or(sess.Username, sess.Sub)), refreshToken)
 	if errors.Is(err, directory.ErrInvalidCredentials) {
 		return directory.Tokens{}, problem.Unauthenticated
 	}
@@ -210,6 +211,7 @@ type Caller struct {
 	PersonID     string
 	Email        string
 	Sub          string
+	Username     string
 	JTI          string
 	TokenExpires int64
 	Retention    time.Duration // the shop's audit retention
@@ -255,7 +257,7 @@ func (s *Service) LogoutAll(ctx context.Context, caller Caller, c Client) error 
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return err
 	}
-	if err := s.Dir.SignOutEverywhere(ctx, caller.Email); err != nil {
+	if err := s.Dir.SignOutEverywhere(ctx, directory.Username(caller.Username)); err != nil {
 		slog.WarnContext(ctx, "cognito global sign-out failed", "error", err.Error())
 	}
 	return nil
@@ -290,7 +292,7 @@ func SleepContext(ctx context.Context, d time.Duration) error {
 
 // CallerOf adapts a checked caller.
 func CallerOf(c *auth.Caller) Caller {
-	return Caller{PersonID: c.PersonID, Email: c.Email, Sub: c.Sub, JTI: c.JTI, TokenExpires: c.TokenExpires, Retention: c.AuditRetention}
+	return Caller{PersonID: c.PersonID, Email: c.Email, Sub: c.Sub, Username: c.Username, JTI: c.JTI, TokenExpires: c.TokenExpires, Retention: c.AuditRetention}
 }
 
 // ClientOf describes where req came from.

@@ -32,7 +32,7 @@ func (s *Service) Delete(ctx context.Context, caller *auth.Caller, actor audit.A
 			return err
 		}
 	}
-	if err := s.Dir.Delete(ctx, p.Email); err != nil {
+	if err := s.Dir.Delete(ctx, account.UserOf(&p.Person)); err != nil {
 		return err
 	}
 	return s.removeItems(ctx, p, expression.Name("status").Equal(expression.Value(store.StatusDeleting)))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
+	"backoffice/shared/account"
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
 	"backoffice/shared/ids"
@@ -56,10 +57,10 @@ func (s *Service) Deactivate(ctx context.Context, caller *auth.Caller, actor aud
 	default:
 		return nil, problem.Conflict.With("Only active people can be deactivated; delete an invitation instead.")
 	}
-	if err := s.Dir.Disable(ctx, p.Email); err != nil {
+	if err := s.Dir.Disable(ctx, account.UserOf(&p.Person)); err != nil {
 		return nil, err
 	}
-	if err := s.Dir.SignOutEverywhere(ctx, p.Email); err != nil {
+	if err := s.Dir.SignOutEverywhere(ctx, account.UserOf(&p.Person)); err != nil {
 		return nil, err
 	}
 	return s.viewWithRoles(ctx, p)
@@ -80,7 +81,7 @@ func (s *Service) Activate(ctx context.Context, caller *auth.Caller, actor audit
 	default:
 		return nil, problem.Conflict.With("Only inactive people can be activated.")
 	}
-	if err := s.Dir.Enable(ctx, p.Email); err != nil {
+	if err := s.Dir.Enable(ctx, account.UserOf(&p.Person)); err != nil {
 		return nil, err
 	}
 	return s.viewWithRoles(ctx, p)

@@ -35,6 +35,9 @@ type Person struct {
 	Status    string `dynamodbav:"status"`
 	Locale    string `dynamodbav:"locale"`
 	Sub       string `dynamodbav:"sub,omitempty"`
+	// Username is the person's Cognito username (set with Sub when the
+	// invitation is accepted): every directory call names the user by it.
+	Username  string `dynamodbav:"username,omitempty"`
 	CreatedAt string `dynamodbav:"createdAt"`
 	UpdatedAt string `dynamodbav:"updatedAt"`
 	LastLogin string `dynamodbav:"lastLoginAt,omitempty"`
@@ -59,6 +62,18 @@ type Person struct {
 
 // Base returns the shared fields.
 func (p *Person) Base() *Person { return p }
+
+// CognitoUser is what names the person's Cognito user in directory calls:
+// the username kept since issue 15, or, for a person who accepted before
+// usernames were kept, the sub. Cognito takes a local user's sub wherever an
+// admin call takes a username, and a sub, like a username, never changes
+// and never moves to another user (an address can). "" before the accept.
+func (p *Person) CognitoUser() string {
+	if p.Username != "" {
+		return p.Username
+	}
+	return p.Sub
+}
 
 // index sets the keys and the four list keys shared by staff and customers:
 // one partition per status, sorted by last name, first name, email and
@@ -161,7 +176,8 @@ type Auth struct {
 	SK       string   `dynamodbav:"sk"`
 	Type     string   `dynamodbav:"type"`
 	Sub      string   `dynamodbav:"sub"`
-	Realm    string   `dynamodbav:"realm"` // "staff" or "customer"
+	Username string   `dynamodbav:"username,omitempty"` // the Cognito username (Person.Username)
+	Realm    string   `dynamodbav:"realm"`              // "staff" or "customer"
 	PersonID string   `dynamodbav:"personId"`
 	Email    string   `dynamodbav:"email"`
 	Status   string   `dynamodbav:"status"`
@@ -172,9 +188,9 @@ type Auth struct {
 }
 
 // NewAuth builds the auth record of a person.
-func NewAuth(sub, realm, personID, email, status string, roleIDs []string) Auth {
+func NewAuth(sub, username, realm, personID, email, status string, roleIDs []string) Auth {
 	k := AuthKey(sub)
-	return Auth{PK: k.PK, SK: k.SK, Type: "Auth", Sub: sub, Realm: realm, PersonID: personID, Email: email, Status: status, RoleIDs: roleIDs}
+	return Auth{PK: k.PK, SK: k.SK, Type: "Auth", Sub: sub, Username: username, Realm: realm, PersonID: personID, Email: email, Status: status, RoleIDs: roleIDs}
 }
 
 // EmailClaim makes an address unique within a realm.
@@ -219,11 +235,14 @@ type Token struct {
 // Session is one login; refresh needs it, logout deletes it, and
 // tokensNotBefore on the auth record ends all older ones at once.
 type Session struct {
-	PK        string `dynamodbav:"pk"`
-	SK        string `dynamodbav:"sk"`
-	Type      string `dynamodbav:"type"`
-	PersonID  string `dynamodbav:"personId"`
-	Sub       string `dynamodbav:"sub"`
+	PK       string `dynamodbav:"pk"`
+	SK       string `dynamodbav:"sk"`
+	Type     string `dynamodbav:"type"`
+	PersonID string `dynamodbav:"personId"`
+	Sub      string `dynamodbav:"sub"`
+	// Username is the Cognito username of the session's tokens (their
+	// username claim): a refresh's SECRET_HASH is computed over it.
+	Username  string `dynamodbav:"username,omitempty"`
 	Realm     string `dynamodbav:"realm"`
 	AuthTime  int64  `dynamodbav:"authTime"`
 	CreatedAt string `dynamodbav:"createdAt"`
