@@ -280,7 +280,7 @@ var userPoolClientSettings = map[string]cognitoSetting{
 	"ClientName": {onCreate: true, onUpdate: true, judge: always(honoured, "the client's name")},
 	"GenerateSecret": {onCreate: true, replaces: true, judge: when(func(s string) bool { return s != "true" },
 		finding{verdict: honoured, why: "no secret"},
-		finding{verdict: allowed, why: "CreateUserPoolClient makes a secret and DescribeUserPoolClient answers it, as in AWS (read it there); but cognito-local never checks SECRET_HASH (missing and wrong ones pass), so the API's SECRET_HASH must be unit-tested against AWS's formula: a local run can not catch a wrong one"})},
+		finding{verdict: allowed, why: "CreateUserPoolClient makes a secret and DescribeUserPoolClient answers it, as in AWS, and the functions read it there; but cognito-local never checks SECRET_HASH (missing and wrong ones pass), so a local run can not catch a wrong one: the API's hash is unit-tested against AWS's formula with a vector computed outside the code (shared/directory/cognito TestSecretHashKnownVector), and which username each call hashes over (the address at sign-in, the username at refresh) by TestSignInRefreshAndRevokeUseTheSecret"})},
 	"ExplicitAuthFlows": {onCreate: true, onUpdate: true, judge: always(allowed,
 		"cognito-local signs in with any flow it implements whatever the list; TestAuthFlowsInTheCodeAreAllowed checks that every flow the code starts is in the list of every client of template.yaml")},
 	"AccessTokenValidity": {onCreate: true, onUpdate: true, judge: always(honoured, "the access token's exp")},

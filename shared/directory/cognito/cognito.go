@@ -5,11 +5,15 @@ package cognito
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -32,7 +36,8 @@ type API interface {
 	AdminUpdateUserAttributes(ctx context.Context, in *cip.AdminUpdateUserAttributesInput, opts ...func(*cip.Options)) (*cip.AdminUpdateUserAttributesOutput, error)
 	AdminDisableUser(ctx context.Context, in *cip.AdminDisableUserInput, opts ...func(*cip.Options)) (*cip.AdminDisableUserOutput, error)
 	AdminUserGlobalSignOut(ctx context.Context, in *cip.AdminUserGlobalSignOutInput, opts ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error)
-	InitiateAuth(ctx context.Context, in *cip.InitiateAuthInput, opts ...func(*cip.Options)) (*cip.InitiateAuthOutput, error)
+	AdminInitiateAuth(ctx context.Context, in *cip.AdminInitiateAuthInput, opts ...func(*cip.Options)) (*cip.AdminInitiateAuthOutput, error)
+	DescribeUserPoolClient(ctx context.Context, in *cip.DescribeUserPoolClientInput, opts ...func(*cip.Options)) (*cip.DescribeUserPoolClientOutput, error)
 	RevokeToken(ctx context.Context, in *cip.RevokeTokenInput, opts ...func(*cip.Options)) (*cip.RevokeTokenOutput, error)
 }
 
@@ -53,6 +58,12 @@ type Cognito struct {
 	// cognito-local answers 500 to a few admin calls it lacks. Those calls
 	// are tolerated then and only then; in AWS every failure counts.
 	Emulated bool
+
+	// The app client's secret, read at first use (DescribeUserPoolClient)
+	// and kept for the life of the process; never in the environment or a
+	// log. Nil until read; "" for a client without a secret.
+	secretMu sync.Mutex
+	secret   *string
 }
 
 var _ directory.Directory = (*Cognito)(nil)
@@ -66,6 +77,49 @@ func NewClient(cfg aws.Config, emulated bool) *cip.Client {
 		}
 		o.APIOptions = append(o.APIOptions, calls.Middleware("cognito"))
 	})
+}
+
+// SecretHash is the SECRET_HASH a client with a secret must send with every
+// sign-in and refresh: Base64(HMAC-SHA256(key: the client secret, message:
+// username + client id)), AWS's documented formula. cognito-local never
+// checks it, so cognito_test.go checks it against a known vector.
+func SecretHash(secret, username, clientID string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(username + clientID))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// clientSecret is the app client's secret ("" without one), read once. A
+// failed read is not kept: the next call tries again.
+func (c *Cognito) clientSecret(ctx context.Context) (string, error) {
+	c.secretMu.Lock()
+	defer c.secretMu.Unlock()
+	if c.secret != nil {
+		return *c.secret, nil
+	}
+	out, err := c.API.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: &c.PoolID, ClientId: &c.ClientID})
+	if err != nil {
+		return "", fmt.Errorf("describe user pool client: %w", err)
+	}
+	var s string
+	if out.UserPoolClient != nil {
+		s = aws.ToString(out.UserPoolClient.ClientSecret)
+	}
+	c.secret = &s
+	return s, nil
+}
+
+// withSecretHash adds SECRET_HASH over username to params when the client
+// has a secret.
+func (c *Cognito) withSecretHash(ctx context.Context, username string, params map[string]string) (map[string]string, error) {
+	secret, err := c.clientSecret(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if secret != "" {
+		params["SECRET_HASH"] = SecretHash(secret, username, c.ClientID)
+	}
+	return params, nil
 }
 
 func (c *Cognito) EnsureUser(ctx context.Context, email, personID string) (directory.User, error) {
@@ -138,19 +192,25 @@ func (c *Cognito) SetPassword(ctx context.Context, user directory.Username, pass
 	return nil
 }
 
-// signIn runs InitiateAuth with the password flow; username is what the
-// person is signed in by (an address, or a username).
+// signIn runs AdminInitiateAuth with the admin password flow; username is
+// what the person is signed in by (an address, or a username), and what the
+// SECRET_HASH is computed over.
 func (c *Cognito) signIn(ctx context.Context, username, password string) (directory.Tokens, error) {
-	out, err := c.API.InitiateAuth(ctx, &cip.InitiateAuthInput{
-		AuthFlow:       types.AuthFlowTypeUserPasswordAuth,
+	params, err := c.withSecretHash(ctx, username, map[string]string{"USERNAME": username, "PASSWORD": password})
+	if err != nil {
+		return directory.Tokens{}, err
+	}
+	out, err := c.API.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{
+		UserPoolId:     &c.PoolID,
 		ClientId:       &c.ClientID,
-		AuthParameters: map[string]string{"USERNAME": username, "PASSWORD": password},
+		AuthFlow:       types.AuthFlowTypeAdminUserPasswordAuth,
+		AuthParameters: params,
 	})
 	if err != nil {
 		if isCredentialError(err) {
 			return directory.Tokens{}, directory.ErrInvalidCredentials
 		}
-		return directory.Tokens{}, fmt.Errorf("initiate auth: %w", err)
+		return directory.Tokens{}, fmt.Errorf("admin initiate auth: %w", err)
 	}
 	if out.ChallengeName != "" || out.AuthenticationResult == nil {
 		return directory.Tokens{}, directory.ErrInvalidCredentials
@@ -175,11 +235,18 @@ func (c *Cognito) VerifyPassword(ctx context.Context, user directory.Username, p
 	return nil
 }
 
-func (c *Cognito) Refresh(ctx context.Context, _ directory.Username, refreshToken string) (directory.Tokens, error) {
-	out, err := c.API.InitiateAuth(ctx, &cip.InitiateAuthInput{
-		AuthFlow:       types.AuthFlowTypeRefreshTokenAuth,
+// Refresh computes the SECRET_HASH over the user's username: AWS requires
+// that for REFRESH_TOKEN_AUTH, not the address the person signed in with.
+func (c *Cognito) Refresh(ctx context.Context, user directory.Username, refreshToken string) (directory.Tokens, error) {
+	params, err := c.withSecretHash(ctx, string(user), map[string]string{"REFRESH_TOKEN": refreshToken})
+	if err != nil {
+		return directory.Tokens{}, err
+	}
+	out, err := c.API.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{
+		UserPoolId:     &c.PoolID,
 		ClientId:       &c.ClientID,
-		AuthParameters: map[string]string{"REFRESH_TOKEN": refreshToken},
+		AuthFlow:       types.AuthFlowTypeRefreshTokenAuth,
+		AuthParameters: params,
 	})
 	if err != nil {
 		if isCredentialError(err) {
@@ -195,7 +262,15 @@ func (c *Cognito) Refresh(ctx context.Context, _ directory.Username, refreshToke
 }
 
 func (c *Cognito) Revoke(ctx context.Context, refreshToken string) error {
-	_, err := c.API.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: &c.ClientID, Token: &refreshToken})
+	secret, err := c.clientSecret(ctx)
+	if err != nil {
+		return err
+	}
+	in := &cip.RevokeTokenInput{ClientId: &c.ClientID, Token: &refreshToken}
+	if secret != "" {
+		in.ClientSecret = &secret
+	}
+	_, err = c.API.RevokeToken(ctx, in)
 	if err != nil && !isCredentialError(err) {
 		return fmt.Errorf("revoke token: %w", err)
 	}

@@ -71,20 +71,111 @@ func (f *fakeAPI) AdminUserGlobalSignOut(_ context.Context, in *cip.AdminUserGlo
 	f.user(in.Username)
 	return &cip.AdminUserGlobalSignOutOutput{}, f.err("AdminUserGlobalSignOut")
 }
-func (f *fakeAPI) InitiateAuth(_ context.Context, in *cip.InitiateAuthInput, _ ...func(*cip.Options)) (*cip.InitiateAuthOutput, error) {
+func (f *fakeAPI) DescribeUserPoolClient(context.Context, *cip.DescribeUserPoolClientInput, ...func(*cip.Options)) (*cip.DescribeUserPoolClientOutput, error) {
+	if err := f.err("DescribeUserPoolClient"); err != nil {
+		return nil, err
+	}
+	out := &types.UserPoolClientType{}
+	if f.secret != "" {
+		out.ClientSecret = aws.String(f.secret)
+	}
+	return &cip.DescribeUserPoolClientOutput{UserPoolClient: out}, nil
+}
+func (f *fakeAPI) AdminInitiateAuth(_ context.Context, in *cip.AdminInitiateAuthInput, _ ...func(*cip.Options)) (*cip.AdminInitiateAuthOutput, error) {
 	f.auth = append(f.auth, in.AuthParameters)
 	f.flows = append(f.flows, in.AuthFlow)
-	if err := f.err("InitiateAuth"); err != nil {
+	if err := f.err("AdminInitiateAuth"); err != nil {
 		return nil, err
 	}
 	if f.errs["challenge"] != nil {
-		return &cip.InitiateAuthOutput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired}, nil
+		return &cip.AdminInitiateAuthOutput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired}, nil
 	}
-	return &cip.InitiateAuthOutput{AuthenticationResult: &types.AuthenticationResultType{AccessToken: aws.String("a"), RefreshToken: aws.String("r"), ExpiresIn: 900}}, nil
+	return &cip.AdminInitiateAuthOutput{AuthenticationResult: &types.AuthenticationResultType{AccessToken: aws.String("a"), RefreshToken: aws.String("r"), ExpiresIn: 900}}, nil
 }
 func (f *fakeAPI) RevokeToken(_ context.Context, in *cip.RevokeTokenInput, _ ...func(*cip.Options)) (*cip.RevokeTokenOutput, error) {
 	f.revoked = append(f.revoked, in)
 	return &cip.RevokeTokenOutput{}, f.err("RevokeToken")
+}
+
+// SECRET_HASH as AWS documents it: Base64(HMAC-SHA256(key: the client
+// secret, message: username + client id)). cognito-local never checks it,
+// so this vector (computed with openssl dgst -sha256 -hmac and with
+// Python's hmac, outside this code) is the only proof it is right.
+func TestSecretHashKnownVector(t *testing.T) {
+	const (
+		secret   = "1q2w3e4r5t6y7u8i9o0p1q2w3e4r5t6y7u8i9o0p1q2w3e4r5"
+		username = "3a8f6c2e-1b7d-4e0a-9c55-0d2f1e4b7a90"
+		clientID = "1example23456789"
+		want     = "7LmMcvDGgqiNIEcbusTCwDjgDzQGYQSxAPu8w8y+I1s="
+	)
+	if got := SecretHash(secret, username, clientID); got != want {
+		t.Fatalf("SecretHash = %s, want %s", got, want)
+	}
+	if SecretHash(secret, "a@x.nl", clientID) == want {
+		t.Fatal("the hash does not depend on the username")
+	}
+}
+
+// The secret is read once per process, on first use, and every sign-in,
+// refresh and revocation carries what it must: refresh hashes over the
+// username, sign-in over what the person signed in with.
+func TestSignInRefreshAndRevokeUseTheSecret(t *testing.T) {
+	ctx := context.Background()
+	f := &fakeAPI{errs: map[string]error{}, secret: "s3cret"}
+	c := &Cognito{API: f, PoolID: "pool", ClientID: "client"}
+	if _, err := c.Login(ctx, "a@x.nl", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Refresh(ctx, "uuid-user", "refresh-token"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Revoke(ctx, "refresh-token"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.VerifyPassword(ctx, "uuid-user", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	described := 0
+	for _, call := range f.calls {
+		if call == "DescribeUserPoolClient" {
+			described++
+		}
+	}
+	if described != 1 {
+		t.Fatalf("DescribeUserPoolClient %d times: the secret must be read once and kept", described)
+	}
+	login, refresh, verify := f.auth[0], f.auth[1], f.auth[2]
+	if f.flows[0] != types.AuthFlowTypeAdminUserPasswordAuth || login["USERNAME"] != "a@x.nl" || login["SECRET_HASH"] != SecretHash("s3cret", "a@x.nl", "client") {
+		t.Errorf("login %v %v", f.flows[0], login)
+	}
+	if f.flows[1] != types.AuthFlowTypeRefreshTokenAuth || refresh["REFRESH_TOKEN"] != "refresh-token" || refresh["SECRET_HASH"] != SecretHash("s3cret", "uuid-user", "client") {
+		t.Errorf("refresh %v %v", f.flows[1], refresh)
+	}
+	if verify["USERNAME"] != "uuid-user" || verify["SECRET_HASH"] != SecretHash("s3cret", "uuid-user", "client") {
+		t.Errorf("verify %v", verify)
+	}
+	if len(f.revoked) != 2 || aws.ToString(f.revoked[0].ClientSecret) != "s3cret" || aws.ToString(f.revoked[1].Token) != "r" {
+		t.Errorf("revocations %+v: each needs the secret; a password check leaves no refresh token", f.revoked)
+	}
+	for _, call := range f.calls {
+		if call == "InitiateAuth" {
+			t.Error("InitiateAuth: sign-in goes through the admin flow only")
+		}
+	}
+
+	// A client without a secret sends no SECRET_HASH; a failed read is not kept.
+	f = &fakeAPI{errs: map[string]error{"DescribeUserPoolClient": errors.New("throttled")}}
+	c = &Cognito{API: f, PoolID: "pool", ClientID: "client"}
+	if _, err := c.Login(ctx, "a@x.nl", "pw"); err == nil || errors.Is(err, directory.ErrInvalidCredentials) {
+		t.Fatalf("an unreadable secret must fail the sign-in as an error: %v", err)
+	}
+	delete(f.errs, "DescribeUserPoolClient")
+	if _, err := c.Login(ctx, "a@x.nl", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.auth[0]["SECRET_HASH"]; ok {
+		t.Errorf("SECRET_HASH without a secret: %v", f.auth[0])
+	}
 }
 
 func TestEnsureUserStampsAndReusesOnlyTheSamePerson(t *testing.T) {
@@ -127,10 +218,10 @@ func TestEnsureUserStampsAndReusesOnlyTheSamePerson(t *testing.T) {
 
 func TestLoginMapsEveryFailureAlike(t *testing.T) {
 	for name, errs := range map[string]map[string]error{
-		"wrong password":          {"InitiateAuth": &types.NotAuthorizedException{}},
-		"emulator wrong password": {"InitiateAuth": &types.InvalidPasswordException{}},
-		"unknown user":            {"InitiateAuth": &types.UserNotFoundException{}},
-		"reset required":          {"InitiateAuth": &types.PasswordResetRequiredException{}},
+		"wrong password":          {"AdminInitiateAuth": &types.NotAuthorizedException{}},
+		"emulator wrong password": {"AdminInitiateAuth": &types.InvalidPasswordException{}},
+		"unknown user":            {"AdminInitiateAuth": &types.UserNotFoundException{}},
+		"reset required":          {"AdminInitiateAuth": &types.PasswordResetRequiredException{}},
 		"challenge":               {"challenge": errors.New("x")},
 	} {
 		c := &Cognito{API: &fakeAPI{errs: errs}}
@@ -138,7 +229,7 @@ func TestLoginMapsEveryFailureAlike(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	c := &Cognito{API: &fakeAPI{errs: map[string]error{"InitiateAuth": errors.New("network down")}}}
+	c := &Cognito{API: &fakeAPI{errs: map[string]error{"AdminInitiateAuth": errors.New("network down")}}}
 	if _, err := c.Login(context.Background(), "a@x.nl", "pw"); err == nil || errors.Is(err, directory.ErrInvalidCredentials) {
 		t.Errorf("an outage must not look like a wrong password: %v", err)
 	}
