@@ -135,7 +135,7 @@ var userPoolSettings = map[string]cognitoSetting{
 	"AdminCreateUserConfig": {onCreate: true, onUpdate: true, judge: fields(map[string]judgeFunc{
 		"AllowAdminCreateUserOnly": when(func(s string) bool { return s != "true" },
 			finding{verdict: honoured, why: "SignUp is open, as in cognito-local"},
-			finding{verdict: allowed, why: "cognito-local's SignUp creates a user whatever the setting; the product never calls SignUp, and a user made that way has no auth record, so the API refuses to sign them in (shared/session)"}),
+			finding{verdict: allowed, why: "cognito-local's SignUp creates a user whatever the setting (and with any attributes: it checks neither WriteAttributes nor Mutable); the product never calls SignUp, a user made that way has no auth record, so the API refuses to sign them in (shared/session), and an accept never binds it (tests/api TestAcceptRefusesAForeignUserAtTheAddress). Locally a SignUp could even forge custom:personId, which an accept would trust: in AWS SignUp is refused by this setting and by the client secret, so a local run is only more permissive than AWS"}),
 		"InviteMessageTemplate":     messageText,
 		"UnusedAccountValidityDays": always(allowed, "temporary passwords do not expire in cognito-local; the API never leaves one (AdminSetUserPassword with Permanent)"),
 	})},
@@ -300,7 +300,7 @@ var userPoolClientSettings = map[string]cognitoSetting{
 	"ReadAttributes": {onCreate: true, onUpdate: true, judge: always(allowed,
 		"not enforced: GetUser and the id token carry every attribute; the API reads users with AdminGetUser and accepts access tokens only")},
 	"WriteAttributes": {onCreate: true, onUpdate: true, judge: always(allowed,
-		"not enforced: UpdateUserAttributes checks only the schema's Mutable, so locally an access token can write every mutable attribute (email included), more than in AWS; tests of what a user can do to their own account run against that worse case, and the API writes with AdminUpdateUserAttributes, which WriteAttributes does not govern")},
+		"not enforced: UpdateUserAttributes checks only the schema's Mutable, so locally an access token can write every mutable attribute (email included), more than in AWS; what the product relies on holds without it (a new email stays pending: UserAttributeUpdateSettings, honoured; custom:personId is immutable: Schema Mutable false, honoured), tests of what a user can do to their own account (tests/api TestSelfServiceCallsAreHarmless) run against that worse case, and the API writes with AdminUpdateUserAttributes, which WriteAttributes does not govern")},
 	"AuthSessionValidity": {judge: always(allowed,
 		"how long a challenge's session lasts, unknown to cognito-local; the API treats every challenge as a failed sign-in")},
 	"AnalyticsConfiguration":                   {onCreate: true, onUpdate: true, judge: always(allowed, "Pinpoint analytics: nothing the product sees")},

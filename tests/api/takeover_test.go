@@ -216,3 +216,73 @@ func TestAcceptReusesTheLeftoverUserOfTheSamePerson(t *testing.T) {
 		t.Fatalf("me: %s", me.Raw)
 	}
 }
+
+// userAttribute reads one attribute of the staff pool's user at username.
+func userAttribute(t *testing.T, username, name string) (string, bool) {
+	t.Helper()
+	got, err := cognitoClient().AdminGetUser(context.Background(), &cip.AdminGetUserInput{
+		UserPoolId: aws.String(st.StaffPoolID), Username: aws.String(username)})
+	if err != nil {
+		return "", false
+	}
+	for _, a := range got.UserAttributes {
+		if aws.ToString(a.Name) == name {
+			return aws.ToString(a.Value), true
+		}
+	}
+	return "", true
+}
+
+// What a person can do to their own Cognito user with the access token the
+// API gave them (its scope is all Cognito asks of these calls; cognito-local
+// also ignores the clients' WriteAttributes) binds nothing to anyone else:
+// an email change waits for a code sent to the new address (the pools'
+// UserAttributeUpdateSettings), the person id can not be rewritten (it is
+// immutable), a password change needs the current password, and a deleted
+// user leaves a person the API can still deactivate and delete.
+func TestSelfServiceCallsAreHarmless(t *testing.T) {
+	ctx := context.Background()
+	owner := newActive(t, uniqueEmail("owner"), "owner")
+	ownerToken, _ := login(t, owner.Email)
+	p := newActive(t, uniqueEmail("self"))
+	access, _ := login(t, p.Email)
+	username := staffProfile(t, p.ID).Username
+	idp := cognitoClient()
+
+	elsewhere := uniqueEmail("elsewhere")
+	if _, err := idp.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: aws.String(access),
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(elsewhere)}}}); err != nil {
+		t.Logf("email change refused: %v", err)
+	}
+	if email, _ := userAttribute(t, username, "email"); email != p.Email {
+		t.Errorf("the Cognito address moved to %q without verification", email)
+	}
+	if v, _ := userAttribute(t, username, "email_verified"); v != "true" {
+		t.Errorf("email_verified %q", v)
+	}
+	login(t, p.Email)
+	expect(t, call(t, "POST", "/auth/login", "", map[string]any{"email": elsewhere, "password": password}), 401, "invalid_credentials")
+
+	if _, err := idp.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: aws.String(access),
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("custom:personId"), Value: aws.String(owner.ID)}}}); err == nil {
+		t.Error("custom:personId was rewritten with an access token")
+	}
+	if id, _ := userAttribute(t, username, "custom:personId"); id != p.ID {
+		t.Errorf("custom:personId %q, want %s", id, p.ID)
+	}
+
+	if _, err := idp.ChangePassword(ctx, &cip.ChangePasswordInput{AccessToken: aws.String(access),
+		PreviousPassword: aws.String("not the password"), ProposedPassword: aws.String("a password of my own")}); err == nil {
+		t.Error("ChangePassword without the current password worked")
+	}
+
+	if _, err := idp.DeleteUser(ctx, &cip.DeleteUserInput{AccessToken: aws.String(access)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := userAttribute(t, username, "sub"); ok {
+		t.Fatal("DeleteUser left the user")
+	}
+	expect(t, call(t, "POST", "/staff/"+p.ID+"/deactivate", ownerToken, nil), 200)
+	expect(t, call(t, "DELETE", "/staff/"+p.ID, ownerToken, nil), 204)
+	expect(t, call(t, "GET", "/staff/"+p.ID, ownerToken, nil), 404, "not_found")
+}
