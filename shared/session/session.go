@@ -156,7 +156,7 @@ func (s *Service) authenticate(ctx context.Context, email, password string) (*si
 		if claims.issued() > rec.TokensNotBefore || attempt > 0 {
 			var st store.Settings
 			_ = store.Unmarshal(items[store.SettingsKey()], &st)
-			return &signIn{tokens: t, claims: claims, rec: &rec, retention: st.AuditRetention()}, nil
+			return &signIn{tokens: withExpiresIn(t, claims, s.Now()), claims: claims, rec: &rec, retention: st.AuditRetention()}, nil
 		}
 		_ = s.Dir.Revoke(ctx, t.RefreshToken)
 		wait := time.Unix(rec.TokensNotBefore+1, 0).Sub(s.Now())
@@ -203,7 +203,14 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (directory.T
 	if errors.Is(err, directory.ErrInvalidCredentials) {
 		return directory.Tokens{}, problem.Unauthenticated
 	}
-	return t, err
+	if err != nil {
+		return directory.Tokens{}, err
+	}
+	claims, err := readClaims(t.AccessToken)
+	if err != nil {
+		return directory.Tokens{}, fmt.Errorf("refresh: %w", err)
+	}
+	return withExpiresIn(t, claims, s.Now()), nil
 }
 
 // Caller is the signed-in person asking to log out.

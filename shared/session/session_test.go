@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"backoffice/shared/directory"
 )
 
 func fakeJWT(claims map[string]any) string {
@@ -62,5 +64,19 @@ func TestZeroLimitsUseTheDefaultWindow(t *testing.T) {
 	cur, _ := limiter{}.window(time.Unix(900*7, 0))
 	if cur != 7 {
 		t.Fatalf("window %d", cur)
+	}
+}
+
+func TestExpiresInFromExp(t *testing.T) {
+	now := time.Unix(1000, 0)
+	c := accessClaims{Expires: 1900}
+	if got := withExpiresIn(directory.Tokens{}, c, now).ExpiresIn; got != 900 {
+		t.Fatalf("derived %d, want 900", got)
+	}
+	if got := withExpiresIn(directory.Tokens{ExpiresIn: 3600}, c, now).ExpiresIn; got != 3600 {
+		t.Fatalf("Cognito's own %d replaced", got)
+	}
+	if got := withExpiresIn(directory.Tokens{}, accessClaims{Expires: 900}, now).ExpiresIn; got != 0 {
+		t.Fatalf("an expired token: %d", got)
 	}
 }

@@ -156,3 +156,18 @@ func TestHealth(t *testing.T) {
 		t.Fatalf("health: %s", a.Raw)
 	}
 }
+
+// Issue 15, finding 12: cognito-local answers no ExpiresIn; login and
+// refresh derive it from the access token's exp (15 minutes here).
+func TestLoginAndRefreshAnswerExpiresIn(t *testing.T) {
+	p := newActive(t, uniqueEmail("expires"))
+	in := call(t, "POST", "/auth/login", "", map[string]any{"email": p.Email, "password": password})
+	expect(t, in, 200)
+	r := call(t, "POST", "/auth/refresh", "", map[string]any{"refreshToken": in.str("refreshToken")})
+	expect(t, r, 200)
+	for name, a := range map[string]answer{"login": in, "refresh": r} {
+		if n, _ := a.JSON["expiresIn"].(float64); n < 15*60-5 || n > 15*60 {
+			t.Errorf("%s: expiresIn %v, want about 900 (the token's exp)", name, a.JSON["expiresIn"])
+		}
+	}
+}
