@@ -63,7 +63,7 @@ func TestCheck(t *testing.T) {
 	db := &itemsDB{items: map[store.Key]any{
 		store.AuthKey("sub-1"): active, store.AuthKey("sub-2"): inactive,
 		store.AuthKey("sub-3"): customer, store.AuthKey("sub-4"): owner,
-		store.RevokedKey("jti-revoked"): store.NewRevoked("jti-revoked", 2000),
+		store.RevokedKey("jti-revoked"): store.NewRevoked("jti-revoked", 2000, "session-1"),
 		store.RoleKey("R1"):             role("R1", StaffRead), store.RoleKey("R2"): role("R2", StaffInvite, StaffRead),
 	}}
 	c := &Checker{Store: store.New(db, "t"), Realm: store.RealmStaff}
@@ -105,6 +105,21 @@ func TestCheck(t *testing.T) {
 	ownerCaller, err := c.Check(context.Background(), request(claims("sub-4", "j", "5"), "GET /auth/me"))
 	if err != nil || !ownerCaller.IsOwner() || len(ownerCaller.Permissions()) != len(Catalogue) || ownerCaller.Roles[0].Name != OwnerRoleName {
 		t.Fatalf("owner %+v %v", ownerCaller, err)
+	}
+
+	// Only the logout's checker lets a token of an ended session through,
+	// naming the session, and only when the denial names one.
+	ending := &Checker{Store: c.Store, Realm: store.RealmStaff, AcceptEnded: true}
+	repeat, err := ending.Check(context.Background(), request(claims("sub-1", "jti-revoked", "1001"), "POST /auth/logout"))
+	if err != nil || repeat.EndedSession != "session-1" {
+		t.Fatalf("a repeated logout: %+v %v", repeat, err)
+	}
+	if live, err := ending.Check(context.Background(), request(claims("sub-1", "j", "1001"), "POST /auth/logout")); err != nil || live.EndedSession != "" {
+		t.Fatalf("a live token at logout: %+v %v", live, err)
+	}
+	db.items[store.RevokedKey("jti-bare")] = store.NewRevoked("jti-bare", 2000, "")
+	if _, err := ending.Check(context.Background(), request(claims("sub-1", "jti-bare", "1001"), "POST /auth/logout")); !errors.Is(err, problem.Unauthenticated) {
+		t.Fatalf("a denial naming no session: %v", err)
 	}
 
 	// iat stands in for auth_time where the emulator lacks it.
