@@ -78,6 +78,8 @@ type Service struct {
 	Dir   directory.Directory // nil for functions that never call Cognito
 	Realm Realm
 	Now   func() time.Time
+	// ForgotLimits bound Forgot; zero fields mean DefaultForgotLimits.
+	ForgotLimits ForgotLimits
 }
 
 // Profile reads a profile of the realm (consistently: answers follow writes).

@@ -20,6 +20,7 @@ import (
 	"backoffice/shared/auth"
 	"backoffice/shared/directory"
 	"backoffice/shared/problem"
+	"backoffice/shared/ratelimit"
 	"backoffice/shared/store"
 	"backoffice/shared/text"
 	"backoffice/shared/tokens"
@@ -76,21 +77,22 @@ func (s *Service) login(ctx context.Context, email, password string, c Client, l
 		return nil, problem.Invalid("password", "is required")
 	}
 	now := s.Now()
-	limits := limiter{s.Store, s.Limits}
+	// Each attempt is counted before Cognito is asked (a conditional ADD):
+	// of any number of parallel attempts at most the limit reach Cognito.
+	limiter := ratelimit.Limiter{Store: s.Store, Window: s.Limits.Window}
+	rules := s.Limits.rules(email, c.IP)
+	var reserved *ratelimit.Reservation
 	if limited {
-		if err := limits.check(ctx, now, email, c.IP); err != nil {
+		if reserved, err = limiter.Reserve(ctx, now, rules...); err != nil {
 			return nil, err
 		}
 	}
 
 	in, err := s.authenticate(ctx, email, password)
-	if errors.Is(err, problem.InvalidCredentials) && limited {
-		if ferr := limits.fail(ctx, now, email, c.IP); ferr != nil {
-			return nil, ferr
-		}
-		return nil, err
-	}
 	if err != nil {
+		if !errors.Is(err, problem.InvalidCredentials) {
+			limiter.GiveBack(ctx, reserved, now) // an outage is not a wrong password
+		}
 		return nil, err
 	}
 
@@ -100,7 +102,11 @@ func (s *Service) login(ctx context.Context, email, password string, c Client, l
 	tx.Update(store.ProfileKey(s.Realm, rec.PersonID),
 		expression.Set(expression.Name("lastLoginAt"), expression.Value(now.Format(time.RFC3339))),
 		existsCond(), problem.InvalidCredentials)
-	limits.clear(tx, now, email)
+	// A sign-in wipes its address's failures, and is not held against its IP.
+	limiter.Clear(tx, now, rules[0])
+	if reserved != nil {
+		limiter.Release(tx, reserved, now, rules[1])
+	}
 	if limited {
 		actor := audit.Actor{ID: rec.PersonID, Email: email, RequestID: c.RequestID, SourceIP: c.IP, Retention: in.retention}
 		audit.New(actor, s.Realm+".login", s.Realm, rec.PersonID, "Signed in", now).Add(tx)

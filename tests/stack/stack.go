@@ -31,6 +31,7 @@ import (
 	"backoffice/infra/emulators"
 	"backoffice/infra/iam"
 	"backoffice/infra/localstack"
+	"backoffice/shared/awsenv"
 	"backoffice/shared/secret"
 )
 
@@ -191,6 +192,12 @@ func (s *Stack) CheckCalls() error {
 	}
 	fmt.Fprintf(os.Stderr, "stack: %d AWS calls checked against template.yaml policies: none denied\n", r.Calls)
 	return nil
+}
+
+// Calls are the AWS calls the functions of this stack made so far, in
+// order (shared/awsenv records them; only resource names, never data).
+func (s *Stack) Calls() ([]awsenv.Call, error) {
+	return iam.ReadCalls(iam.CallsFile(s.runFile))
 }
 
 func randomKey() string {
