@@ -68,6 +68,7 @@ func Check(t *Template, root string) []string {
 	c.alarms()
 	c.leastPrivilege()
 	c.noSecrets()
+	c.signIn()
 	sort.Strings(c.problems)
 	return c.problems
 }
