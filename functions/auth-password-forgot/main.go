@@ -1,6 +1,7 @@
 // Command auth-password-forgot answers POST /auth/password/forgot and POST
 // /customer-auth/password/forgot (REALM=customer): 202 whether or not the
-// address exists; only active people of the realm get a mail.
+// address exists; only active people of the realm get a mail; 429 past the
+// per-IP and the realm-wide limit.
 package main
 
 import (
@@ -19,7 +20,7 @@ import (
 
 func main() {
 	db := store.New(store.NewClient(awsenv.Config()), awsenv.Require("TABLE_NAME"))
-	svc := &account.Service{Store: db, Realm: account.RealmFromEnv(), Now: db.Now}
+	svc := &account.Service{Store: db, Realm: account.RealmFromEnv(), Now: db.Now, ForgotLimits: account.ForgotLimitsFromEnv()}
 	appURL := os.Getenv("APP_URL")
 
 	lambda.Start(api.Handle(func(ctx context.Context, req api.Request) (api.Response, error) {

@@ -14,6 +14,12 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
+// ErrNeedsFreshData is in the error of a Start that met local data the
+// template can not be applied to (a pool setting cognito-local takes at
+// create only): only starting from empty emulators (scripts/dev.sh --fresh)
+// gets past it.
+var ErrNeedsFreshData = errors.New("the local data predates a setting the local stack can only apply to new data")
+
 // provisionCognito brings user pools, then their clients, in line with the
 // template on every start, as a stack update would: what is missing is
 // created, what exists is updated with every property cognito-local takes
@@ -136,10 +142,10 @@ func (s *Stack) updateUserPool(ctx context.Context, c *cip.Client, id string, po
 	poolID := aws.ToString(pool.Id)
 	before := s.state.cognitoApplied(id) // nil: created before this was recorded, i.e. with none of the create-only settings below
 	if !sameValue(before["UserAttributeUpdateSettings"], props["UserAttributeUpdateSettings"]) {
-		return fmt.Errorf("UserAttributeUpdateSettings changed (was %s, now %s): AWS updates it in place, but cognito-local "+
+		return fmt.Errorf("%w: UserAttributeUpdateSettings changed (was %s, now %s): AWS updates it in place, but cognito-local "+
 			"takes it at create only (its UpdateUserPool ignores it), so the local pool %s would keep the old rule; "+
 			"start from fresh local data (scripts/dev.sh --fresh; its users are lost) to create the pool with it",
-			jsonText(before["UserAttributeUpdateSettings"]), jsonText(props["UserAttributeUpdateSettings"]), poolID)
+			ErrNeedsFreshData, jsonText(before["UserAttributeUpdateSettings"]), jsonText(props["UserAttributeUpdateSettings"]), poolID)
 	}
 	if want := scalarString(props["UserPoolName"]); want != aws.ToString(pool.Name) {
 		s.logs.printf("localstack", "user pool %s: UserPoolName %q not applied: cognito-local can not rename %s (%q); nothing reads the name",

@@ -2,6 +2,7 @@ package localstack
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -272,8 +273,11 @@ func TestCognitoFollowsTemplateChanges(t *testing.T) {
 	if err == nil {
 		t.Fatal("UserAttributeUpdateSettings added to an existing pool: started")
 	}
-	mustContain(t, err.Error(), "StaffUserPool: UserAttributeUpdateSettings changed (was none, now {\"AttributesRequireVerificationBeforeUpdate\":[\"email\"]})",
+	mustContain(t, err.Error(), "StaffUserPool: ", "UserAttributeUpdateSettings changed (was none, now {\"AttributesRequireVerificationBeforeUpdate\":[\"email\"]})",
 		"cognito-local takes it at create only")
+	if !errors.Is(err, ErrNeedsFreshData) {
+		t.Errorf("the refusal is not ErrNeedsFreshData (scripts/dev.sh tells to start fresh on it): %v", err)
+	}
 	_, err = start(t, cognitoTemplate(v2Pool+"      MfaConfiguration: \"ON\"\n", v2Client, ""))
 	if err == nil {
 		t.Fatal("MfaConfiguration ON: started")

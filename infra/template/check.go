@@ -71,6 +71,7 @@ func Check(t *Template, root string) []string {
 	c.edge()
 	c.leastPrivilege()
 	c.noSecrets()
+	c.signIn()
 	sort.Strings(c.problems)
 	return c.problems
 }

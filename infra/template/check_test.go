@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"backoffice/shared/directory/cognito"
 )
 
 // The real template follows every rule.
@@ -55,6 +57,19 @@ Resources:
     DeletionPolicy: Retain
     Properties:
       DeletionProtection: ACTIVE
+      AdminCreateUserConfig: {AllowAdminCreateUserOnly: true}
+      AutoVerifiedAttributes: [email]
+      UserAttributeUpdateSettings:
+        AttributesRequireVerificationBeforeUpdate: [email]
+      Schema:
+        - {Name: personId, AttributeDataType: String, Mutable: false}
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Properties:
+      UserPoolId: !Ref Pool
+      GenerateSecret: true
+      ExplicitAuthFlows: [ALLOW_REFRESH_TOKEN_AUTH, ALLOW_ADMIN_USER_PASSWORD_AUTH]
+      WriteAttributes: [name]
   ListFunction:
     Type: AWS::Serverless::Function
     Metadata:
@@ -173,6 +188,19 @@ func TestCheckFindsEachBrokenRule(t *testing.T) {
 		{"public function writes roles", `["SESSION#*", "RATE#login#*"]`, `["SESSION#*", "ROLENAME#*"]`, `may write "ROLENAME#*"`},
 		{"mail from any address", "ses:FromAddress: !Ref SenderEmail", "ses:FromAddress: !Ref OwnerEmail", "may send mail as any address"},
 		{"a secret in the environment", "        CURSOR_KEY_PARAMETER:", "        CURSOR_SECRET: abc\n        CURSOR_KEY_PARAMETER:", "CURSOR_SECRET looks like a secret"},
+		{"a client with the password flow", "[ALLOW_REFRESH_TOKEN_AUTH, ALLOW_ADMIN_USER_PASSWORD_AUTH]", "[ALLOW_REFRESH_TOKEN_AUTH, ALLOW_ADMIN_USER_PASSWORD_AUTH, ALLOW_USER_PASSWORD_AUTH]", "app client Client: ExplicitAuthFlows"},
+		{"a client without refresh", "[ALLOW_REFRESH_TOKEN_AUTH, ALLOW_ADMIN_USER_PASSWORD_AUTH]", "[ALLOW_ADMIN_USER_PASSWORD_AUTH]", "app client Client: ExplicitAuthFlows"},
+		{"a client without a secret", "GenerateSecret: true", "GenerateSecret: false", "app client Client: GenerateSecret is not true"},
+		{"a client without WriteAttributes", "      WriteAttributes: [name]\n", "", "app client Client: no WriteAttributes"},
+		{"a client with empty WriteAttributes", "WriteAttributes: [name]", "WriteAttributes: []", "app client Client: no WriteAttributes"},
+		{"a client writing email", "WriteAttributes: [name]", "WriteAttributes: [name, email]", "WriteAttributes has email"},
+		{"a client writing the phone", "WriteAttributes: [name]", "WriteAttributes: [phone_number]", "WriteAttributes has phone_number"},
+		{"a client writing the person id", "WriteAttributes: [name]", "WriteAttributes: [name, \"custom:personId\"]", "WriteAttributes has custom:personId"},
+		{"a pool that does not auto-verify email", "AutoVerifiedAttributes: [email]", "AutoVerifiedAttributes: [phone_number]", "user pool Pool: AutoVerifiedAttributes lacks email"},
+		{"a pool applying email changes at once", "        AttributesRequireVerificationBeforeUpdate: [email]\n", "        AttributesRequireVerificationBeforeUpdate: []\n", "user pool Pool: UserAttributeUpdateSettings"},
+		{"a pool anyone can sign up to", "AllowAdminCreateUserOnly: true", "AllowAdminCreateUserOnly: false", "user pool Pool: AdminCreateUserConfig.AllowAdminCreateUserOnly"},
+		{"a pool with a mutable person id", "Mutable: false", "Mutable: true", "user pool Pool: Schema lacks the immutable String attribute personId"},
+		{"a pool without the person id", "{Name: personId, AttributeDataType: String, Mutable: false}", "{Name: other, AttributeDataType: String, Mutable: false}", "user pool Pool: Schema lacks"},
 		{"the call recorder deployed", "        CURSOR_KEY_PARAMETER:", "        CALL_RECORD_FILE: /tmp/x\n        CURSOR_KEY_PARAMETER:", "call recorder"},
 	}
 	for _, tc := range cases {
@@ -200,5 +228,12 @@ func TestShortTagsBecomeLongForm(t *testing.T) {
 	p := tpl.Resources["A"].Properties
 	if RefTo(p["R"]) != "B" || resourceText(p["G"]) != "${B.Arn}" || resourceText(p["S"]) != "x-${B}" || len(List(Map(p["I"])["Fn::If"])) != 3 {
 		t.Fatalf("%#v", p)
+	}
+}
+
+// The attribute the template checks is the one the Cognito code stamps.
+func TestPersonIDAttributeIsTheOneStamped(t *testing.T) {
+	if "custom:"+PersonIDAttribute != cognito.PersonIDAttribute {
+		t.Fatalf("template checks custom:%s, shared/directory/cognito stamps %s", PersonIDAttribute, cognito.PersonIDAttribute)
 	}
 }

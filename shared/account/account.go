@@ -79,6 +79,8 @@ type Service struct {
 	Dir   directory.Directory // nil for functions that never call Cognito
 	Realm Realm
 	Now   func() time.Time
+	// ForgotLimits bound Forgot; zero fields mean DefaultForgotLimits.
+	ForgotLimits ForgotLimits
 }
 
 // Profile reads a profile of the realm (consistently: answers follow writes).
@@ -151,6 +153,11 @@ func Line(f *problem.Fields, field, value string, required bool, max int) string
 	}
 	return v
 }
+
+// UserOf names p's Cognito user in directory calls (store.Person.CognitoUser:
+// the username, or the sub of a person who accepted before usernames were
+// kept); never the address.
+func UserOf(p *store.Person) directory.Username { return directory.Username(p.CognitoUser()) }
 
 // FullName is how a person is named in mails.
 func FullName(p *store.Person) string {

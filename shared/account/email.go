@@ -289,7 +289,7 @@ func (s *Service) liveEmailToken(ctx context.Context, raw string) (*store.Token,
 func (s *Service) confirm(ctx context.Context, tok *store.Token, a store.Account, settings *store.Settings, claimID string, client audit.Actor) error {
 	p := a.Base()
 	prev, next := p.Email, p.PendingEmail
-	if err := s.Dir.ChangeEmail(ctx, prev, next); err != nil {
+	if err := s.Dir.ChangeEmail(ctx, UserOf(p), next); err != nil {
 		if errors.Is(err, directory.ErrEmailTaken) {
 			return problem.EmailTaken
 		}
@@ -328,7 +328,7 @@ func (s *Service) confirm(ctx context.Context, tok *store.Token, a store.Account
 	ev.Add(tx)
 	err := s.Store.Write(ctx, tx)
 	if err != nil {
-		if rerr := s.Dir.ChangeEmail(context.WithoutCancel(ctx), next, prev); rerr != nil {
+		if rerr := s.Dir.ChangeEmail(context.WithoutCancel(ctx), UserOf(p), prev); rerr != nil {
 			slog.ErrorContext(ctx, "moving the Cognito email back failed; the link still works and a retry mends it", "personId", p.ID, "error", rerr.Error())
 		}
 	}

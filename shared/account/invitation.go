@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -93,10 +94,12 @@ type AcceptInput struct {
 
 // Accept turns an invitation into an active account. The token is claimed
 // first with a conditional write, so of two parallel accepts only one goes
-// on; then the Cognito user is made (or a leftover one reused) with the
-// password; then one transaction activates the person, writes the auth
-// record, consumes the token and audits. Any failure after the claim
-// releases it, so the same link can be retried.
+// on; then the Cognito user is made, stamped with the person's id (or one
+// an earlier attempt made for this same person is reused; a user of the
+// address made for anyone else is never bound), and given the password;
+// then one transaction activates the person, writes the auth record (only
+// over nothing or this person's own), consumes the token and audits. Any
+// failure after the claim releases it, so the same link can be retried.
 func (s *Service) Accept(ctx context.Context, in AcceptInput, client audit.Actor) error {
 	if err := directory.CheckPassword("password", in.Password); err != nil {
 		return err // checked first: a weak password leaves the token untouched
@@ -161,20 +164,31 @@ func useToken(tx *store.Tx, tok *store.Token, claimID string, now time.Time) {
 		expression.Set(expression.Name("usedAt"), expression.Value(now.Format(time.RFC3339))), &mine, problem.InvalidToken)
 }
 
+// foreignUser is the answer when the user pool holds a user at the invited
+// address that was not made for this person: nothing is bound, and the link
+// stays usable once an operator has removed that user.
+var foreignUser = problem.EmailTaken.With("This address already has a sign-in that was not made for this invitation. " +
+	"Ask whoever invited you to contact support; the link keeps working once that is sorted out.")
+
 func (s *Service) activate(ctx context.Context, tok *store.Token, a store.Account, claimID, password, first, last string, client audit.Actor) error {
 	p := a.Base()
-	sub, err := s.Dir.EnsureUser(ctx, p.Email)
+	user, err := s.Dir.EnsureUser(ctx, p.Email, p.ID)
+	if errors.Is(err, directory.ErrForeignUser) {
+		slog.WarnContext(ctx, "accept refused: the user pool holds a user at the invited address that was not made for this person; "+
+			"remove it (after checking whose it is) for the invitation to work", "realm", s.Realm.Name, "personId", p.ID)
+		return foreignUser
+	}
 	if err != nil {
 		return err
 	}
-	if err := s.Dir.SetPassword(ctx, p.Email, password); err != nil {
+	if err := s.Dir.SetPassword(ctx, user.Username, password); err != nil {
 		return err
 	}
 
 	now := s.Now().UTC()
 	before := map[string]any{"status": p.Status, "firstName": p.FirstName, "lastName": p.LastName}
 	prevVersion := p.Version
-	p.Status, p.Sub, p.UpdatedAt, p.Version = store.StatusActive, sub, now.Format(time.RFC3339), p.Version+1
+	p.Status, p.Sub, p.Username, p.UpdatedAt, p.Version = store.StatusActive, user.Sub, string(user.Username), now.Format(time.RFC3339), p.Version+1
 	p.InvitationHash, p.InvitationSentAt, p.InvitationExpires = "", "", ""
 	if first != "" {
 		p.FirstName = first
@@ -188,7 +202,14 @@ func (s *Service) activate(ctx context.Context, tok *store.Token, a store.Accoun
 	unchanged := expression.Name("version").Equal(expression.Value(prevVersion)).
 		And(expression.Name("status").Equal(expression.Value(store.StatusInvited)))
 	a.Put(tx, &unchanged, problem.InvalidToken)
-	tx.Put(store.NewAuth(sub, s.Realm.Name, p.ID, p.Email, store.StatusActive, a.Roles()), nil, nil)
+	// The auth record binds the user's sub to this person: only a sub no one
+	// holds, or one already this person's (a retried accept), and no token
+	// the user got before this second passes the caller check.
+	rec := store.NewAuth(user.Sub, string(user.Username), s.Realm.Name, p.ID, p.Email, store.StatusActive, a.Roles())
+	rec.TokensNotBefore = now.Unix()
+	free := expression.AttributeNotExists(expression.Name("pk")).
+		Or(expression.Name("personId").Equal(expression.Value(p.ID)))
+	tx.Put(rec, &free, foreignUser)
 	useToken(tx, tok, claimID, now)
 	s.Realm.activated(tx, a)
 	actor := client

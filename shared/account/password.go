@@ -1,9 +1,12 @@
 package account
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -14,18 +17,58 @@ import (
 	"backoffice/shared/ids"
 	"backoffice/shared/outbox"
 	"backoffice/shared/problem"
+	"backoffice/shared/ratelimit"
 	"backoffice/shared/store"
 	"backoffice/shared/text"
 	"backoffice/shared/tokens"
 )
 
+// ForgotLimits bound requests for reset mails per source IP and for the
+// whole realm, whatever the addresses asked for: a flood of them can not
+// flood mailboxes or spend the shop's mail quota (each address also gets at
+// most one mail per forgotGap). Every request counts, before the address is
+// looked up, so the limit tells nothing about addresses either.
+type ForgotLimits struct {
+	PerIP  int
+	Global int
+}
+
+// DefaultForgotLimits are per 15 minutes (ratelimit.DefaultWindow).
+var DefaultForgotLimits = ForgotLimits{PerIP: 30, Global: 300}
+
+// ForgotLimitsFromEnv reads FORGOT_LIMIT_PER_IP and FORGOT_LIMIT_GLOBAL over
+// the defaults.
+func ForgotLimitsFromEnv() ForgotLimits {
+	l := DefaultForgotLimits
+	if n, err := strconv.Atoi(os.Getenv("FORGOT_LIMIT_PER_IP")); err == nil && n > 0 {
+		l.PerIP = n
+	}
+	if n, err := strconv.Atoi(os.Getenv("FORGOT_LIMIT_GLOBAL")); err == nil && n > 0 {
+		l.Global = n
+	}
+	return l
+}
+
+// ForgotRules are the limits of a forgot-password request of realm from ip.
+func (r Realm) ForgotRules(l ForgotLimits, ip string) []ratelimit.Rule {
+	return []ratelimit.Rule{
+		{Scope: "forgot-" + r.Name + "-ip", Key: ip, Limit: cmp.Or(l.PerIP, DefaultForgotLimits.PerIP)},
+		{Scope: "forgot-" + r.Name, Key: "all", Limit: cmp.Or(l.Global, DefaultForgotLimits.Global)},
+	}
+}
+
 // Forgot queues a reset mail when email belongs to an active person of the
 // realm and does nothing otherwise; the caller answers 202 either way, so
-// the answer tells nobody whether an address exists.
+// the answer tells nobody whether an address exists. Past the realm's
+// ForgotLimits it answers 429.
 func (s *Service) Forgot(ctx context.Context, actor audit.Actor, email, linkBase string) error {
 	email, err := text.Email(email)
 	if err != nil {
 		return problem.Invalid("email", "must be a valid email address")
+	}
+	limiter := ratelimit.Limiter{Store: s.Store}
+	if _, err := limiter.Reserve(ctx, s.Now(), s.Realm.ForgotRules(s.ForgotLimits, actor.SourceIP)...); err != nil {
+		return err
 	}
 	a, err := s.ByEmail(ctx, email)
 	if errors.Is(err, problem.NotFound) {
@@ -207,7 +250,7 @@ func (s *Service) Reset(ctx context.Context, in ResetInput, client audit.Actor) 
 }
 
 func (s *Service) applyReset(ctx context.Context, tok *store.Token, p *store.Person, claimID, password string, client audit.Actor) error {
-	if err := s.Dir.SetPassword(ctx, p.Email, password); err != nil {
+	if err := s.Dir.SetPassword(ctx, UserOf(p), password); err != nil {
 		return asNewPassword(err)
 	}
 	now := s.Now().UTC()
@@ -258,21 +301,40 @@ func (s *Service) ChangePassword(ctx context.Context, personID string, actor aud
 		return err
 	}
 	p := a.Base()
-	check, err := s.Dir.Login(ctx, p.Email, current)
+	// Each check of the current password is counted before Cognito is
+	// asked: a stolen access token can not be used to guess it.
+	limiter := ratelimit.Limiter{Store: s.Store}
+	rule := PasswordCheckRule(personID)
+	reserved, err := limiter.Reserve(ctx, s.Now(), rule)
+	if err != nil {
+		return err
+	}
+	err = s.Dir.VerifyPassword(ctx, UserOf(p), current)
 	if errors.Is(err, directory.ErrInvalidCredentials) {
 		return problem.Invalid("currentPassword", "is not your current password")
 	}
 	if err != nil {
+		limiter.GiveBack(ctx, reserved, s.Now())
 		return err
 	}
-	_ = s.Dir.Revoke(ctx, check.RefreshToken) // that sign-in only proved the password
-
-	if err := s.Dir.SetPassword(ctx, p.Email, next); err != nil {
+	if err := s.Dir.SetPassword(ctx, UserOf(p), next); err != nil {
 		return asNewPassword(err)
 	}
+	now := s.Now().UTC()
 	tx := s.Store.Tx()
-	s.passwordChanged(tx, p, s.Now().UTC(), actor, "password_change", "Changed the password")
+	s.passwordChanged(tx, p, now, actor, "password_change", "Changed the password")
+	limiter.Clear(tx, now, rule)
 	return s.Store.Write(ctx, tx)
+}
+
+// PasswordCheckLimit bounds wrong current passwords in password changes per
+// person and window (ratelimit.DefaultWindow), as DefaultLimits bounds
+// failed sign-ins per address.
+const PasswordCheckLimit = 5
+
+// PasswordCheckRule is the limit of the current-password check of personID.
+func PasswordCheckRule(personID string) ratelimit.Rule {
+	return ratelimit.Rule{Scope: "password-check", Key: personID, Limit: PasswordCheckLimit}
 }
 
 // DecodeFound decodes the item at k of a BatchGet answer, or answers

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,7 +16,10 @@ import (
 
 // Caller is the authenticated person of a request.
 type Caller struct {
-	Sub      string
+	Sub string
+	// Username names the caller's Cognito user in directory calls (the
+	// auth record's username; the sub for records from before it was kept).
+	Username string
 	PersonID string
 	Email    string
 	Realm    string
@@ -28,6 +32,10 @@ type Caller struct {
 	// AuditRetention is the shop's audit retention, read with the auth
 	// record so every event the caller causes gets it without a read of its own.
 	AuditRetention time.Duration
+	// EndedSession is set only by a Checker with AcceptEnded, for a token
+	// that was refused because session EndedSession ended (a logout whose
+	// answer got lost, now repeated).
+	EndedSession string
 }
 
 // RoleRef names a role in answers.
@@ -64,11 +72,16 @@ func (c *Caller) Permissions() []string {
 type Checker struct {
 	Store *store.Store
 	Realm string // "staff" or "customer"
+	// AcceptEnded lets a token through that is refused only because the
+	// ending of a session denied it, with Caller.EndedSession naming that
+	// session: the logout function sets it so that a repeated logout
+	// completes. Its handler must do nothing else for such a caller.
+	AcceptEnded bool
 }
 
 // Check identifies the caller from the JWT claims API Gateway verified, and
 // refuses (401) a person who is not active, a token issued before the
-// person's tokensNotBefore, and a logged-out token. Two round trips: the auth
+// person's tokensNotBefore, and a token of an ended session (logged out). Two round trips: the auth
 // record with the denylist entry and the shop settings (for the audit
 // retention), then the roles.
 func (c *Checker) Check(ctx context.Context, req api.Request) (*Caller, error) {
@@ -89,8 +102,13 @@ func (c *Checker) Check(ctx context.Context, req api.Request) (*Caller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load caller: %w", err)
 	}
-	if _, revoked := items[store.RevokedKey(jti)]; revoked {
-		return nil, problem.Unauthenticated
+	var ended string
+	if raw, revoked := items[store.RevokedKey(jti)]; revoked {
+		var r store.Revoked
+		if err := store.Unmarshal(raw, &r); err != nil || !c.AcceptEnded || r.Session == "" {
+			return nil, problem.Unauthenticated
+		}
+		ended = r.Session
 	}
 	raw, ok := items[store.AuthKey(sub)]
 	if !ok {
@@ -107,9 +125,10 @@ func (c *Checker) Check(ctx context.Context, req api.Request) (*Caller, error) {
 	}
 
 	caller := &Caller{
-		Sub: sub, PersonID: rec.PersonID, Email: rec.Email, Realm: rec.Realm, JTI: jti,
+		Sub: sub, Username: cmp.Or(rec.Username, sub), PersonID: rec.PersonID, Email: rec.Email, Realm: rec.Realm, JTI: jti,
 		TokenExpires: claimInt(claims, "exp"), RoleIDs: rec.RoleIDs,
 		AuditRetention: settingsRetention(items[store.SettingsKey()]),
+		EndedSession:   ended,
 	}
 	caller.Roles, caller.permissions, err = c.rolesOf(ctx, rec.RoleIDs)
 	if err != nil {

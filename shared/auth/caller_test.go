@@ -55,15 +55,15 @@ func role(id string, perms ...string) store.Role {
 }
 
 func TestCheck(t *testing.T) {
-	active := store.NewAuth("sub-1", store.RealmStaff, "P1", "a@x.nl", store.StatusActive, []string{"R1", "R2", "GONE"})
+	active := store.NewAuth("sub-1", "user-sub-1", store.RealmStaff, "P1", "a@x.nl", store.StatusActive, []string{"R1", "R2", "GONE"})
 	active.TokensNotBefore = 1000
-	inactive := store.NewAuth("sub-2", store.RealmStaff, "P2", "b@x.nl", store.StatusInactive, nil)
-	customer := store.NewAuth("sub-3", store.RealmCustomer, "C1", "c@x.nl", store.StatusActive, nil)
-	owner := store.NewAuth("sub-4", store.RealmStaff, "P4", "o@x.nl", store.StatusActive, []string{OwnerRoleID})
+	inactive := store.NewAuth("sub-2", "user-sub-2", store.RealmStaff, "P2", "b@x.nl", store.StatusInactive, nil)
+	customer := store.NewAuth("sub-3", "user-sub-3", store.RealmCustomer, "C1", "c@x.nl", store.StatusActive, nil)
+	owner := store.NewAuth("sub-4", "user-sub-4", store.RealmStaff, "P4", "o@x.nl", store.StatusActive, []string{OwnerRoleID})
 	db := &itemsDB{items: map[store.Key]any{
 		store.AuthKey("sub-1"): active, store.AuthKey("sub-2"): inactive,
 		store.AuthKey("sub-3"): customer, store.AuthKey("sub-4"): owner,
-		store.RevokedKey("jti-revoked"): store.NewRevoked("jti-revoked", 2000),
+		store.RevokedKey("jti-revoked"): store.NewRevoked("jti-revoked", 2000, "session-1"),
 		store.RoleKey("R1"):             role("R1", StaffRead), store.RoleKey("R2"): role("R2", StaffInvite, StaffRead),
 	}}
 	c := &Checker{Store: store.New(db, "t"), Realm: store.RealmStaff}
@@ -107,6 +107,21 @@ func TestCheck(t *testing.T) {
 		t.Fatalf("owner %+v %v", ownerCaller, err)
 	}
 
+	// Only the logout's checker lets a token of an ended session through,
+	// naming the session, and only when the denial names one.
+	ending := &Checker{Store: c.Store, Realm: store.RealmStaff, AcceptEnded: true}
+	repeat, err := ending.Check(context.Background(), request(claims("sub-1", "jti-revoked", "1001"), "POST /auth/logout"))
+	if err != nil || repeat.EndedSession != "session-1" {
+		t.Fatalf("a repeated logout: %+v %v", repeat, err)
+	}
+	if live, err := ending.Check(context.Background(), request(claims("sub-1", "j", "1001"), "POST /auth/logout")); err != nil || live.EndedSession != "" {
+		t.Fatalf("a live token at logout: %+v %v", live, err)
+	}
+	db.items[store.RevokedKey("jti-bare")] = store.NewRevoked("jti-bare", 2000, "")
+	if _, err := ending.Check(context.Background(), request(claims("sub-1", "jti-bare", "1001"), "POST /auth/logout")); !errors.Is(err, problem.Unauthenticated) {
+		t.Fatalf("a denial naming no session: %v", err)
+	}
+
 	// iat stands in for auth_time where the emulator lacks it.
 	if _, err := c.Check(context.Background(), request(map[string]string{"sub": "sub-1", "jti": "j", "iat": "1001"}, "GET /auth/me")); err != nil {
 		t.Errorf("iat fallback: %v", err)
@@ -114,7 +129,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestProtect(t *testing.T) {
-	a := store.NewAuth("sub-1", store.RealmStaff, "P1", "a@x.nl", store.StatusActive, []string{"R1"})
+	a := store.NewAuth("sub-1", "user-sub-1", store.RealmStaff, "P1", "a@x.nl", store.StatusActive, []string{"R1"})
 	db := &itemsDB{items: map[store.Key]any{store.AuthKey("sub-1"): a, store.RoleKey("R1"): role("R1", StaffRead)}}
 	c := &Checker{Store: store.New(db, "t"), Realm: store.RealmStaff}
 	ran := false

@@ -6,16 +6,18 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
+	"backoffice/shared/account"
 	"backoffice/shared/audit"
 	"backoffice/shared/ids"
 	"backoffice/shared/problem"
+	"backoffice/shared/session"
 	"backoffice/shared/store"
 )
 
 // Delete removes a customer. One who never signed in (no Cognito user) goes
 // in one transaction, which also revokes a pending invitation. Anyone else
-// goes in three steps, each safe to repeat: mark deleting (access ends,
-// audited), delete the Cognito user, delete the items. A retry after a
+// goes in steps, each safe to repeat: mark deleting (access ends, audited),
+// delete the Cognito user, delete their sessions, delete the items. A retry after a
 // failure in the middle picks up at the Cognito step, so nothing is
 // orphaned, and the email can be used again once it is done.
 func (s *Service) Delete(ctx context.Context, actor audit.Actor, id string, ifMatch int64) error {
@@ -34,7 +36,10 @@ func (s *Service) Delete(ctx context.Context, actor audit.Actor, id string, ifMa
 			return err
 		}
 	}
-	if err := s.Dir.Delete(ctx, c.Email); err != nil {
+	if err := s.Dir.Delete(ctx, account.UserOf(&c.Person)); err != nil {
+		return err
+	}
+	if err := session.DeleteAll(ctx, s.Store, c.ID); err != nil {
 		return err
 	}
 	tx := s.Store.Tx()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
+	"backoffice/shared/account"
 	"backoffice/shared/audit"
 	"backoffice/shared/problem"
 	"backoffice/shared/store"
@@ -31,10 +32,10 @@ func (s *Service) Deactivate(ctx context.Context, actor audit.Actor, id string, 
 	default:
 		return nil, problem.Conflict.With("Only active customers can be deactivated; delete an account that was never used instead.")
 	}
-	if err := s.Dir.Disable(ctx, c.Email); err != nil {
+	if err := s.Dir.Disable(ctx, account.UserOf(&c.Person)); err != nil {
 		return nil, err
 	}
-	if err := s.Dir.SignOutEverywhere(ctx, c.Email); err != nil {
+	if err := s.Dir.SignOutEverywhere(ctx, account.UserOf(&c.Person)); err != nil {
 		return nil, err
 	}
 	v := ViewOf(c, s.Now())
@@ -56,7 +57,7 @@ func (s *Service) Activate(ctx context.Context, actor audit.Actor, id string, if
 	default:
 		return nil, problem.Conflict.With("Only inactive customers can be activated.")
 	}
-	if err := s.Dir.Enable(ctx, c.Email); err != nil {
+	if err := s.Dir.Enable(ctx, account.UserOf(&c.Person)); err != nil {
 		return nil, err
 	}
 	v := ViewOf(c, s.Now())

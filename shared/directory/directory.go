@@ -13,28 +13,60 @@ import (
 	"backoffice/shared/problem"
 )
 
+// Username is a user's Cognito username: made by the pool when the user is
+// created (a UUID in pools whose sign-in attribute is email), it never
+// changes, and no other user can ever hold it. Every call on one user names
+// it by this, never by an address: an address can move to another user, so
+// a call by address may act on the wrong person, and "not found" by
+// username truly means the user is gone.
+type Username string
+
+// User is a user the directory made or found.
+type User struct {
+	Username Username
+	Sub      string // the subject of its tokens (AUTH#<sub>)
+}
+
 // Directory is what the domain needs from a user pool.
 type Directory interface {
-	// EnsureUser creates the user for email (lowercase), or enables and
-	// reuses one left over from an earlier attempt, and returns its sub.
-	EnsureUser(ctx context.Context, email string) (sub string, err error)
-	SetPassword(ctx context.Context, email, password string) error
+	// EnsureUser creates the user of person personID at email (lowercase),
+	// stamped with personID in an attribute only admin calls can write
+	// (custom:personId). A user already holding email is reused only when it
+	// carries the same person id (an earlier, interrupted accept made it):
+	// it is enabled again and every refresh token of it ends. A user of the
+	// address that carries no or another person id is ErrForeignUser, and
+	// nothing is changed: the caller must never bind it.
+	EnsureUser(ctx context.Context, email, personID string) (User, error)
+	SetPassword(ctx context.Context, user Username, password string) error
+	// Login signs in with the address and password a person typed.
 	Login(ctx context.Context, email, password string) (Tokens, error)
-	Refresh(ctx context.Context, refreshToken string) (Tokens, error)
+	// VerifyPassword tells whether password is user's (ErrInvalidCredentials
+	// if not); the sign-in it makes to find out leaves no session behind.
+	VerifyPassword(ctx context.Context, user Username, password string) error
+	// Refresh mints a new access token from user's refresh token.
+	Refresh(ctx context.Context, user Username, refreshToken string) (Tokens, error)
 	Revoke(ctx context.Context, refreshToken string) error
-	SignOutEverywhere(ctx context.Context, email string) error
-	Disable(ctx context.Context, email string) error
-	Enable(ctx context.Context, email string) error
+	// SignOutEverywhere ends every refresh token of the user; a user that
+	// does not exist counts as signed out.
+	SignOutEverywhere(ctx context.Context, user Username) error
+	// Disable stops the user signing in; a user that does not exist counts
+	// as disabled.
+	Disable(ctx context.Context, user Username) error
+	Enable(ctx context.Context, user Username) error
 	// Delete removes the user; a user that does not exist counts as deleted.
-	Delete(ctx context.Context, email string) error
-	// ChangeEmail moves a user's sign-in address from old to new (verified).
-	// A user already at new counts as changed, so a retry succeeds;
-	// ErrEmailTaken says another user holds new.
-	ChangeEmail(ctx context.Context, old, new string) error
+	Delete(ctx context.Context, user Username) error
+	// ChangeEmail makes newEmail (lowercase) the user's sign-in address,
+	// verified. Setting the address the user already has is no error, so a
+	// retry succeeds; ErrEmailTaken says another user holds newEmail.
+	ChangeEmail(ctx context.Context, user Username, newEmail string) error
 }
 
 // ErrEmailTaken is returned by ChangeEmail when another user has the address.
 var ErrEmailTaken = errors.New("email taken in the user pool")
+
+// ErrForeignUser is returned by EnsureUser when the pool holds a user at the
+// address that was not made for this person.
+var ErrForeignUser = errors.New("the user pool holds a user at this address that was not made for this person")
 
 // Tokens are what a login or refresh returns. The id token is dropped: the
 // API accepts access tokens only.

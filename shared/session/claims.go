@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
+
+	"backoffice/shared/directory"
 )
 
 // accessClaims are the fields of a Cognito access token the API needs.
 type accessClaims struct {
 	Sub      string `json:"sub"`
+	Username string `json:"username"`
 	JTI      string `json:"jti"`
 	AuthTime int64  `json:"auth_time"`
 	IssuedAt int64  `json:"iat"`
@@ -43,4 +47,13 @@ func readClaims(token string) (accessClaims, error) {
 		return accessClaims{}, errors.New("access token lacks sub or auth_time")
 	}
 	return c, nil
+}
+
+// withExpiresIn fills in ExpiresIn from the token's exp when Cognito left it
+// out (cognito-local always does), so clients can schedule the refresh.
+func withExpiresIn(t directory.Tokens, c accessClaims, now time.Time) directory.Tokens {
+	if t.ExpiresIn <= 0 && c.Expires > now.Unix() {
+		t.ExpiresIn = int32(c.Expires - now.Unix())
+	}
+	return t
 }

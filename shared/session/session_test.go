@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"backoffice/shared/directory"
 )
 
 func fakeJWT(claims map[string]any) string {
@@ -28,20 +30,10 @@ func TestReadClaims(t *testing.T) {
 	}
 }
 
-func TestWindowEstimate(t *testing.T) {
-	l := limiter{limits: Limits{PerEmail: 5, PerIP: 100, Window: 15 * time.Minute}}
-	start := time.Unix(900*1000, 0)
-	cur, elapsed := l.window(start)
-	if cur != 1000 || elapsed != 0 {
-		t.Fatalf("window %d %v", cur, elapsed)
-	}
-	cur, elapsed = l.window(start.Add(450 * time.Second))
-	if cur != 1000 || elapsed != 0.5 {
-		t.Fatalf("half window %d %v", cur, elapsed)
-	}
-	subjects := l.subjects("A@x.nl", "10.0.0.1")
-	if subjects[0].key == "A@x.nl" || len(subjects[0].key) != 32 || subjects[1].key != "10.0.0.1" {
-		t.Fatalf("subjects %+v: the email must be hashed", subjects)
+func TestLoginRulesHashTheEmail(t *testing.T) {
+	rules := DefaultLimits.rules("A@x.nl", "10.0.0.1")
+	if rules[0].Key == "A@x.nl" || len(rules[0].Key) != 32 || rules[0].Limit != 5 || rules[1].Key != "10.0.0.1" || rules[1].Limit != 100 {
+		t.Fatalf("rules %+v: the email must be hashed", rules)
 	}
 }
 
@@ -58,9 +50,16 @@ func TestLimitsFromEnv(t *testing.T) {
 	}
 }
 
-func TestZeroLimitsUseTheDefaultWindow(t *testing.T) {
-	cur, _ := limiter{}.window(time.Unix(900*7, 0))
-	if cur != 7 {
-		t.Fatalf("window %d", cur)
+func TestExpiresInFromExp(t *testing.T) {
+	now := time.Unix(1000, 0)
+	c := accessClaims{Expires: 1900}
+	if got := withExpiresIn(directory.Tokens{}, c, now).ExpiresIn; got != 900 {
+		t.Fatalf("derived %d, want 900", got)
+	}
+	if got := withExpiresIn(directory.Tokens{ExpiresIn: 3600}, c, now).ExpiresIn; got != 3600 {
+		t.Fatalf("Cognito's own %d replaced", got)
+	}
+	if got := withExpiresIn(directory.Tokens{}, accessClaims{Expires: 900}, now).ExpiresIn; got != 0 {
+		t.Fatalf("an expired token: %d", got)
 	}
 }

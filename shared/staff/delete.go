@@ -10,14 +10,15 @@ import (
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
 	"backoffice/shared/problem"
+	"backoffice/shared/session"
 	"backoffice/shared/store"
 )
 
 // Delete removes a person. An invited person (no Cognito user yet) goes in
 // one transaction, which also revokes the invitation and frees the seat.
-// Anyone else goes in three steps, each safe to repeat: mark deleting
-// (access ends, seat and owner counters released, audited), delete the
-// Cognito user, delete the items. A retry after a failure in the middle
+// Anyone else goes in steps, each safe to repeat: mark deleting (access
+// ends, seat and owner counters released, audited), delete the Cognito
+// user, delete their sessions, delete the items. A retry after a failure in the middle
 // picks up at the Cognito step, so nothing is orphaned.
 func (s *Service) Delete(ctx context.Context, caller *auth.Caller, actor audit.Actor, id string, ifMatch int64) error {
 	p, err := s.target(ctx, caller, id, ifMatch, false)
@@ -32,7 +33,10 @@ func (s *Service) Delete(ctx context.Context, caller *auth.Caller, actor audit.A
 			return err
 		}
 	}
-	if err := s.Dir.Delete(ctx, p.Email); err != nil {
+	if err := s.Dir.Delete(ctx, account.UserOf(&p.Person)); err != nil {
+		return err
+	}
+	if err := session.DeleteAll(ctx, s.Store, p.ID); err != nil {
 		return err
 	}
 	return s.removeItems(ctx, p, expression.Name("status").Equal(expression.Value(store.StatusDeleting)))

@@ -94,10 +94,10 @@ func (s *Service) Deactivate(ctx context.Context, caller *auth.Caller, actor aud
 	default:
 		return nil, problem.Conflict.With("Only active people can be deactivated; delete an invitation instead.")
 	}
-	if err := s.Dir.Disable(ctx, p.Email); err != nil {
+	if err := s.Dir.Disable(ctx, account.UserOf(&p.Person)); err != nil {
 		return nil, err
 	}
-	if err := s.Dir.SignOutEverywhere(ctx, p.Email); err != nil {
+	if err := s.Dir.SignOutEverywhere(ctx, account.UserOf(&p.Person)); err != nil {
 		return nil, err
 	}
 	return s.viewWithRoles(ctx, p)
@@ -118,7 +118,7 @@ func (s *Service) Activate(ctx context.Context, caller *auth.Caller, actor audit
 	default:
 		return nil, problem.Conflict.With("Only inactive people can be activated.")
 	}
-	if err := s.Dir.Enable(ctx, p.Email); err != nil {
+	if err := s.Dir.Enable(ctx, account.UserOf(&p.Person)); err != nil {
 		return nil, err
 	}
 	return s.viewWithRoles(ctx, p)

@@ -35,6 +35,9 @@ type Person struct {
 	Status    string `dynamodbav:"status"`
 	Locale    string `dynamodbav:"locale"`
 	Sub       string `dynamodbav:"sub,omitempty"`
+	// Username is the person's Cognito username (set with Sub when the
+	// invitation is accepted): every directory call names the user by it.
+	Username  string `dynamodbav:"username,omitempty"`
 	CreatedAt string `dynamodbav:"createdAt"`
 	UpdatedAt string `dynamodbav:"updatedAt"`
 	LastLogin string `dynamodbav:"lastLoginAt,omitempty"`
@@ -66,6 +69,18 @@ type Person struct {
 
 // Base returns the shared fields.
 func (p *Person) Base() *Person { return p }
+
+// CognitoUser is what names the person's Cognito user in directory calls:
+// the username kept since issue 15, or, for a person who accepted before
+// usernames were kept, the sub. Cognito takes a local user's sub wherever an
+// admin call takes a username, and a sub, like a username, never changes
+// and never moves to another user (an address can). "" before the accept.
+func (p *Person) CognitoUser() string {
+	if p.Username != "" {
+		return p.Username
+	}
+	return p.Sub
+}
 
 // index sets the keys and the four list keys shared by staff and customers:
 // one partition per status, sorted by last name, first name, email and
@@ -168,7 +183,8 @@ type Auth struct {
 	SK       string   `dynamodbav:"sk"`
 	Type     string   `dynamodbav:"type"`
 	Sub      string   `dynamodbav:"sub"`
-	Realm    string   `dynamodbav:"realm"` // "staff" or "customer"
+	Username string   `dynamodbav:"username,omitempty"` // the Cognito username (Person.Username)
+	Realm    string   `dynamodbav:"realm"`              // "staff" or "customer"
 	PersonID string   `dynamodbav:"personId"`
 	Email    string   `dynamodbav:"email"`
 	Status   string   `dynamodbav:"status"`
@@ -179,9 +195,9 @@ type Auth struct {
 }
 
 // NewAuth builds the auth record of a person.
-func NewAuth(sub, realm, personID, email, status string, roleIDs []string) Auth {
+func NewAuth(sub, username, realm, personID, email, status string, roleIDs []string) Auth {
 	k := AuthKey(sub)
-	return Auth{PK: k.PK, SK: k.SK, Type: "Auth", Sub: sub, Realm: realm, PersonID: personID, Email: email, Status: status, RoleIDs: roleIDs}
+	return Auth{PK: k.PK, SK: k.SK, Type: "Auth", Sub: sub, Username: username, Realm: realm, PersonID: personID, Email: email, Status: status, RoleIDs: roleIDs}
 }
 
 // EmailClaim makes an address unique within a realm.
@@ -258,33 +274,72 @@ type Token struct {
 }
 
 // Session is one login; refresh needs it, logout deletes it, and
-// tokensNotBefore on the auth record ends all older ones at once.
+// tokensNotBefore on the auth record ends all older ones at once. It lists
+// the access tokens minted from it (login and every refresh), so that ending
+// it can refuse each of them; its gsi1 keys list a person's sessions.
 type Session struct {
-	PK        string `dynamodbav:"pk"`
-	SK        string `dynamodbav:"sk"`
-	Type      string `dynamodbav:"type"`
-	PersonID  string `dynamodbav:"personId"`
-	Sub       string `dynamodbav:"sub"`
+	PK       string `dynamodbav:"pk"`
+	SK       string `dynamodbav:"sk"`
+	Type     string `dynamodbav:"type"`
+	PersonID string `dynamodbav:"personId"`
+	Sub      string `dynamodbav:"sub"`
+	// Username is the Cognito username of the session's tokens (their
+	// username claim): a refresh's SECRET_HASH is computed over it.
+	Username  string `dynamodbav:"username,omitempty"`
 	Realm     string `dynamodbav:"realm"`
 	AuthTime  int64  `dynamodbav:"authTime"`
 	CreatedAt string `dynamodbav:"createdAt"`
 	SourceIP  string `dynamodbav:"sourceIp,omitempty"`
 	UserAgent string `dynamodbav:"userAgent,omitempty"`
-	TTL       int64  `dynamodbav:"ttl"`
+	// Tokens are the jti and exp of every access token minted from the
+	// session that may still be live; Mints counts the writes that changed
+	// them (the optimistic version of the list).
+	Tokens map[string]int64 `dynamodbav:"jtis"`
+	Mints  int64            `dynamodbav:"mints"`
+	TTL    int64            `dynamodbav:"ttl"`
+	// A person's sessions, oldest first: SessionsPartition / createdAt#hash.
+	GSI1PK string `dynamodbav:"gsi1pk,omitempty"`
+	GSI1SK string `dynamodbav:"gsi1sk,omitempty"`
+}
+
+// NewSession is the session of a refresh token (by its hash) for personID.
+func NewSession(hash, personID string, created time.Time) Session {
+	k := SessionKey(hash)
+	at := created.UTC().Format(time.RFC3339)
+	return Session{PK: k.PK, SK: k.SK, Type: "Session", PersonID: personID, CreatedAt: at,
+		GSI1PK: SessionsPartition(personID), GSI1SK: SortKey(at, hash), Tokens: map[string]int64{}}
+}
+
+// ID is the session's id: the hash of its refresh token.
+func (s *Session) ID() string { return strings.TrimPrefix(s.PK, "SESSION#") }
+
+// Live are the session's access tokens that have not expired at now.
+func (s *Session) Live(now time.Time) map[string]int64 {
+	live := map[string]int64{}
+	for jti, exp := range s.Tokens {
+		if exp > now.Unix() {
+			live[jti] = exp
+		}
+	}
+	return live
 }
 
 // Revoked denies one access token by its jti until the token expires.
+// Session names the session whose ending denied it, so that a repeated
+// logout of that session can still complete.
 type Revoked struct {
-	PK   string `dynamodbav:"pk"`
-	SK   string `dynamodbav:"sk"`
-	Type string `dynamodbav:"type"`
-	TTL  int64  `dynamodbav:"ttl"`
+	PK      string `dynamodbav:"pk"`
+	SK      string `dynamodbav:"sk"`
+	Type    string `dynamodbav:"type"`
+	Session string `dynamodbav:"session,omitempty"`
+	TTL     int64  `dynamodbav:"ttl"`
 }
 
-// NewRevoked denies jti until exp.
-func NewRevoked(jti string, exp int64) Revoked {
+// NewRevoked denies jti until exp; session is the id of the session whose
+// ending denies it.
+func NewRevoked(jti string, exp int64, session string) Revoked {
 	k := RevokedKey(jti)
-	return Revoked{PK: k.PK, SK: k.SK, Type: "RevokedToken", TTL: exp}
+	return Revoked{PK: k.PK, SK: k.SK, Type: "RevokedToken", Session: session, TTL: exp}
 }
 
 // Settings is the shop's configuration and its race-free counters.

@@ -47,6 +47,11 @@ func TokenKey(hash string) Key { return Key{"TOKEN#" + hash, "TOKEN"} }
 // SessionKey is a login session by the SHA-256 of its refresh token.
 func SessionKey(hash string) Key { return Key{"SESSION#" + hash, "SESSION"} }
 
+// SessionsPartition is the gsi1 partition of a person's sessions (their
+// session items carry it), newest last: the sessions of one person are one
+// Query.
+func SessionsPartition(personID string) string { return "SESSIONS#" + personID }
+
 // RevokedKey denies one access token (logout) until it expires.
 func RevokedKey(jti string) Key { return Key{"REVOKED#" + jti, "REVOKED"} }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
@@ -132,5 +133,17 @@ func TestSortKeyOrdersLikeTuples(t *testing.T) {
 	}
 	if !(SortKey("a#b@x.nl", "1") < SortKey("a@x.nl", "2")) == ("a#b@x.nl" < "a@x.nl") {
 		t.Fatal("emails must order by the address")
+	}
+}
+
+func TestSessionKeysAndLiveTokens(t *testing.T) {
+	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	s := NewSession("abc", "P1", created)
+	if s.PK != "SESSION#abc" || s.ID() != "abc" || s.GSI1PK != "SESSIONS#P1" || s.GSI1SK != SortKey("2026-01-02T03:04:05Z", "abc") {
+		t.Fatalf("%+v", s)
+	}
+	s.Tokens = map[string]int64{"old": created.Unix(), "live": created.Unix() + 1}
+	if live := s.Live(created); len(live) != 1 || live["live"] == 0 {
+		t.Fatalf("live %v", live)
 	}
 }

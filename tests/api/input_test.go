@@ -115,6 +115,9 @@ func TestAuthorizerRejects(t *testing.T) {
 
 // idToken signs in with Cognito directly to get the id token the API never
 // hands out, to prove the authorizer refuses it (it lacks the access scope).
+// In AWS the clients allow only the admin flow and need a SECRET_HASH, so
+// only the API can sign in; cognito-local enforces neither, which lets a
+// test get one.
 func idToken(t *testing.T, email string) string {
 	t.Helper()
 	c := cip.NewFromConfig(st.AWS)

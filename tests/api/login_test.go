@@ -5,12 +5,14 @@ package api_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
 	"backoffice/shared/auth"
+	"backoffice/shared/session"
 	"backoffice/shared/store"
 )
 
@@ -155,4 +157,58 @@ func TestHealth(t *testing.T) {
 	if a.str("status") != "ok" || a.Header.Get("X-Request-Id") == "" {
 		t.Fatalf("health: %s", a.Raw)
 	}
+}
+
+// Issue 15, finding 12: cognito-local answers no ExpiresIn; login and
+// refresh derive it from the access token's exp (15 minutes here).
+func TestLoginAndRefreshAnswerExpiresIn(t *testing.T) {
+	p := newActive(t, uniqueEmail("expires"))
+	in := call(t, "POST", "/auth/login", "", map[string]any{"email": p.Email, "password": password})
+	expect(t, in, 200)
+	r := call(t, "POST", "/auth/refresh", "", map[string]any{"refreshToken": in.str("refreshToken")})
+	expect(t, r, 200)
+	for name, a := range map[string]answer{"login": in, "refresh": r} {
+		if n, _ := a.JSON["expiresIn"].(float64); n < 15*60-5 || n > 15*60 {
+			t.Errorf("%s: expiresIn %v, want about 900 (the token's exp)", name, a.JSON["expiresIn"])
+		}
+	}
+}
+
+// cognitoCalls counts the calls of operation the staff login function has
+// made at Cognito so far (from the recorded calls).
+func cognitoCalls(t *testing.T, operation string) int {
+	t.Helper()
+	calls, err := st.Calls()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range calls {
+		if c.Service == "Cognito Identity Provider" && c.Operation == operation &&
+			strings.HasSuffix(c.Function, "AuthLoginFunction") && !strings.Contains(c.Function, "Customer") {
+			n++
+		}
+	}
+	return n
+}
+
+// Issue 15, finding 4: every attempt is counted before Cognito is asked, so
+// of 40 parallel wrong passwords for one address at most the limit reach
+// Cognito; the others answer 429 at once.
+func TestParallelWrongPasswordsReachCognitoAtMostTheLimit(t *testing.T) {
+	p := newActive(t, uniqueEmail("parallel"))
+	before := cognitoCalls(t, "AdminInitiateAuth")
+	answers := race(t, 40, func(i int) (answer, error) {
+		return send("POST", "/auth/login", "", map[string]any{"email": p.Email, "password": "wrong password " + strconv.Itoa(i)})
+	})
+	reached := cognitoCalls(t, "AdminInitiateAuth") - before
+	counts := tally(answers)
+	if counts["401 invalid_credentials"]+counts["429 rate_limited"] != 40 {
+		t.Fatalf("answers %v: only invalid_credentials and rate_limited belong here", counts)
+	}
+	if limit := session.DefaultLimits.PerEmail; reached > limit || counts["401 invalid_credentials"] > limit {
+		t.Fatalf("%d sign-ins reached Cognito (answers %v); the limit is %d", reached, counts, limit)
+	}
+	// The limit holds for the right password too, until the window moves on.
+	expect(t, call(t, "POST", "/auth/login", "", map[string]any{"email": p.Email, "password": password}), 429, "rate_limited")
 }

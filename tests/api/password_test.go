@@ -4,9 +4,16 @@ package api_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+
+	"backoffice/shared/account"
+	"backoffice/shared/ratelimit"
+	"backoffice/shared/store"
 	"backoffice/tests/stack"
 )
 
@@ -106,4 +113,72 @@ func TestBulkResets(t *testing.T) {
 	}
 	tokenFromMail(t, a.Email, "")
 	expect(t, call(t, "POST", "/staff/password-resets", owner, map[string]any{"ids": []string{}}), 422, "validation_failed")
+}
+
+// Issue 15, finding 4: the current-password check of a password change is
+// limited per person like sign-ins per address: after 5 wrong ones the
+// sixth attempt is 429 and never reaches Cognito, even with the right one.
+func TestPasswordChangeLimitsCurrentPasswordChecks(t *testing.T) {
+	p := newActive(t, uniqueEmail("guessing"))
+	access, _ := login(t, p.Email)
+	for i := 0; i < account.PasswordCheckLimit; i++ {
+		expect(t, call(t, "POST", "/auth/password/change", access, map[string]any{
+			"currentPassword": "guess number " + strconv.Itoa(i), "newPassword": "a different passphrase"}), 422, "validation_failed")
+	}
+	expect(t, call(t, "POST", "/auth/password/change", access, map[string]any{"currentPassword": password, "newPassword": "a different passphrase"}), 429, "rate_limited")
+}
+
+// setCounter sets (count >= 0) or removes (count < 0) the counter of a rule
+// in the current and the previous window, waiting out the last seconds of a
+// window first so the test does not straddle two.
+func setCounter(t *testing.T, rule ratelimit.Rule, count int) {
+	t.Helper()
+	l := ratelimit.Limiter{}
+	if _, elapsed := l.WindowAt(time.Now()); elapsed > 0.99 {
+		time.Sleep(time.Duration((1-elapsed)*float64(ratelimit.DefaultWindow)) + time.Second)
+	}
+	cur, _ := l.WindowAt(time.Now())
+	db := testStore()
+	tx := db.Tx()
+	for _, w := range []int64{cur, cur - 1} {
+		k := store.RateKey(rule.Scope, rule.Key, w)
+		if count < 0 {
+			tx.Delete(k, nil, nil)
+			continue
+		}
+		n := count
+		if w != cur {
+			n = 0
+		}
+		tx.Update(k, expression.Set(expression.Name("count"), expression.Value(n)).
+			Set(expression.Name("ttl"), expression.Value(time.Now().Add(time.Hour).Unix())), nil, nil)
+	}
+	if err := db.Write(context.Background(), tx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Forgot-password is limited per source IP and for the whole realm, for
+// every address alike (known or not); both realms.
+func TestForgotPasswordLimitsPerIPAndOverall(t *testing.T) {
+	limits := account.DefaultForgotLimits
+	for _, realm := range []struct {
+		r    account.Realm
+		path string
+	}{{account.Staff, "/auth/password/forgot"}, {account.Customer, "/customer-auth/password/forgot"}} {
+		rules := realm.r.ForgotRules(limits, "127.0.0.1")
+		for i, rule := range rules {
+			// One request left under this rule: it passes, the next is refused.
+			setCounter(t, rule, rule.Limit-1)
+			expect(t, call(t, "POST", realm.path, "", map[string]any{"email": uniqueEmail("forgot")}), 202)
+			limited := call(t, "POST", realm.path, "", map[string]any{"email": uniqueEmail("forgot")})
+			expect(t, limited, 429, "rate_limited")
+			if limited.Header.Get("Retry-After") == "" {
+				t.Errorf("%s, rule %d: no Retry-After", realm.path, i)
+			}
+			for _, r := range rules {
+				setCounter(t, r, -1)
+			}
+		}
+	}
 }

@@ -15,8 +15,8 @@ var staffPermissions = []string{
 	auth.StaffRead, auth.StaffInvite, auth.StaffUpdate, auth.StaffDeactivate, auth.StaffDelete, auth.StaffResetPassword,
 }
 
-// cognitoCalls counts the Cognito calls the functions have made so far.
-func cognitoCalls(t *testing.T) int {
+// allCognitoCalls counts the Cognito calls the functions have made so far.
+func allCognitoCalls(t *testing.T) int {
 	t.Helper()
 	calls, err := st.Calls()
 	if err != nil {
@@ -53,7 +53,7 @@ func TestNoActionOnAMorePrivilegedColleague(t *testing.T) {
 	tokenFromMail(t, invitedEmail, "")
 
 	st.WaitStreams(t)
-	before, cognitoBefore := dumpTable(t), cognitoCalls(t)
+	before, cognitoBefore := dumpTable(t), allCognitoCalls(t)
 
 	refused := []struct{ method, path string }{
 		{"PATCH", "/staff/" + target.ID},
@@ -81,7 +81,7 @@ func TestNoActionOnAMorePrivilegedColleague(t *testing.T) {
 
 	st.WaitStreams(t)
 	diffTables(t, before, dumpTable(t))
-	if n := cognitoCalls(t) - cognitoBefore; n != 0 {
+	if n := allCognitoCalls(t) - cognitoBefore; n != 0 {
 		t.Errorf("%d Cognito calls for refused requests, want none", n)
 	}
 	// The colleague is untouched: same address, still signed in.

@@ -58,11 +58,16 @@ func cognitoKey(t *testing.T) *rsa.PrivateKey {
 // issue it, expiring at exp.
 func signedToken(t *testing.T, key *rsa.PrivateKey, issuer, clientID, sub string, exp time.Time) string {
 	t.Helper()
-	now := time.Now()
+	// Issued now (after the person's accept, which refuses every earlier
+	// token), or an hour before an expiry that is already past.
+	issued := time.Now()
+	if !exp.After(issued) {
+		issued = exp.Add(-time.Hour)
+	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
 		"sub": sub, "iss": issuer, "client_id": clientID, "token_use": "access", "jti": ids.New(),
-		"scope": "aws.cognito.signin.user.admin", "auth_time": now.Add(-time.Hour).Unix(),
-		"iat": now.Add(-time.Hour).Unix(), "exp": exp.Unix(),
+		"scope": "aws.cognito.signin.user.admin", "auth_time": issued.Unix(),
+		"iat": issued.Unix(), "exp": exp.Unix(),
 	})
 	tok.Header["kid"] = "CognitoLocal"
 	s, err := tok.SignedString(key)

@@ -214,9 +214,11 @@ func TestDeleteSurvivesDirectoryFailure(t *testing.T) {
 	p := active(t, svc, uniqueEmail("del"), auth.AdminRoleID)
 	sessions := &session.Service{Store: db, Dir: dir, Realm: store.RealmStaff, Limits: session.DefaultLimits,
 		RefreshLifetime: 24 * time.Hour, Now: db.Now, Sleep: sleep}
-	if _, err := sessions.Login(ctx, p.Email, password, session.Client{IP: "192.0.2.1"}); err != nil {
+	in, err := sessions.Login(ctx, p.Email, password, session.Client{IP: "192.0.2.1"})
+	if err != nil {
 		t.Fatalf("login before the delete: %v", err)
 	}
+	sessionKey := store.SessionKey(tokens.Hash(in.Tokens.RefreshToken))
 	before := settings(t)
 
 	dir.FailNext(directorytest.Delete, errCognito)
@@ -245,6 +247,7 @@ func TestDeleteSurvivesDirectoryFailure(t *testing.T) {
 	for name, k := range map[string]store.Key{
 		"profile": store.StaffKey(p.ID), "email claim": store.EmailKey(store.RealmStaff, p.Email),
 		"auth record": store.AuthKey(p.Sub), "member item": store.RoleMemberKey(auth.AdminRoleID, p.ID),
+		"session": sessionKey,
 	} {
 		if exists(t, k) {
 			t.Errorf("the %s survived the delete", name)

@@ -71,6 +71,12 @@ func main() {
 	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
+		if errors.Is(err, localstack.ErrNeedsFreshData) {
+			fmt.Fprintln(os.Stderr, "\ndev: your local data (.local/data) was made with an older template.yaml that the local")
+			fmt.Fprintln(os.Stderr, "     stack can not bring up to date (see above). Start over with:")
+			fmt.Fprint(os.Stderr, "\n         scripts/dev.sh --fresh\n\n")
+			fmt.Fprintln(os.Stderr, "     It wipes the local table and user pools; the owner gets a new invitation.")
+		}
 		os.Exit(1)
 	}
 }

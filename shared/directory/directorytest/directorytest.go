@@ -28,6 +28,7 @@ const (
 	EnsureUser        = "EnsureUser"
 	SetPassword       = "SetPassword"
 	Login             = "Login"
+	VerifyPassword    = "VerifyPassword"
 	Refresh           = "Refresh"
 	Revoke            = "Revoke"
 	SignOutEverywhere = "SignOutEverywhere"
@@ -38,7 +39,7 @@ const (
 )
 
 var methods = map[string]bool{
-	EnsureUser: true, SetPassword: true, Login: true, Refresh: true, Revoke: true,
+	EnsureUser: true, SetPassword: true, Login: true, VerifyPassword: true, Refresh: true, Revoke: true,
 	SignOutEverywhere: true, Disable: true, Enable: true, Delete: true, ChangeEmail: true,
 }
 
@@ -46,8 +47,9 @@ var methods = map[string]bool{
 // nil error.
 var ErrInjected = errors.New("directorytest: injected failure")
 
-// ErrUserNotFound is returned by calls on a user that does not exist (except
-// Delete, for which a missing user counts as deleted, as the interface says).
+// ErrUserNotFound is returned by calls on a user that does not exist where
+// the interface does not count that as done (Enable, SetPassword, Refresh
+// of a user, ChangeEmail).
 var ErrUserNotFound = errors.New("directorytest: user not found")
 
 // ErrNotLowercase is returned when an email reaches the directory with
@@ -55,10 +57,16 @@ var ErrUserNotFound = errors.New("directorytest: user not found")
 // must lowercase first.
 var ErrNotLowercase = errors.New("directorytest: email is not lowercase")
 
+// ErrNotAUsername is returned when a call that takes a username gets an
+// address: users are addressed by their immutable username only.
+var ErrNotAUsername = errors.New("directorytest: an address where a username belongs")
+
 // User is a user of the fake pool, as a test sees it.
 type User struct {
+	Username directory.Username
 	Sub      string
 	Email    string
+	PersonID string // custom:personId, "" for a user made outside the API
 	Password string // "" until SetPassword
 	Enabled  bool
 	// AuthTime is the second of the last successful Login.
@@ -68,13 +76,14 @@ type User struct {
 }
 
 type user struct {
-	sub, email, password string
-	enabled              bool
-	authTime             int64
+	username                       directory.Username
+	sub, email, personID, password string
+	enabled                        bool
+	authTime                       int64
 }
 
 type session struct {
-	email    string
+	username directory.Username
 	authTime int64
 }
 
@@ -86,7 +95,7 @@ type Directory struct {
 	AccessTTL time.Duration
 
 	mu       sync.Mutex
-	users    map[string]*user    // by email
+	users    map[directory.Username]*user
 	sessions map[string]*session // by refresh token
 	calls    map[string]int
 	faults   map[string]map[int]error
@@ -97,7 +106,7 @@ var _ directory.Directory = (*Directory)(nil)
 // New returns an empty fake pool.
 func New() *Directory {
 	return &Directory{
-		users:    map[string]*user{},
+		users:    map[directory.Username]*user{},
 		sessions: map[string]*session{},
 		calls:    map[string]int{},
 		faults:   map[string]map[int]error{},
@@ -145,21 +154,22 @@ func (d *Directory) Calls(method string) int {
 	return d.calls[method]
 }
 
-// User returns the user of email and whether it exists.
+// User returns the user holding email and whether there is one.
 func (d *Directory) User(email string) (User, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	u, ok := d.users[email]
-	if !ok {
+	u := d.byEmail(email)
+	if u == nil {
 		return User{}, false
 	}
 	n := 0
 	for _, s := range d.sessions {
-		if s.email == email {
+		if s.username == u.username {
 			n++
 		}
 	}
-	return User{Sub: u.sub, Email: u.email, Password: u.password, Enabled: u.enabled, AuthTime: u.authTime, Sessions: n}, true
+	return User{Username: u.username, Sub: u.sub, Email: u.email, PersonID: u.personID, Password: u.password,
+		Enabled: u.enabled, AuthTime: u.authTime, Sessions: n}, true
 }
 
 // Users is the number of users in the pool.
@@ -170,13 +180,51 @@ func (d *Directory) Users() int {
 }
 
 // AddUser puts an enabled user with a password straight into the pool (no
-// call is counted) and returns its sub.
-func (d *Directory) AddUser(email, password string) string {
+// call is counted), as if made outside the API (no person id), and returns
+// it.
+func (d *Directory) AddUser(email, password string) User {
+	return d.AddPersonUser(email, password, "")
+}
+
+// AddPersonUser is AddUser for a user stamped with personID, as an accept
+// interrupted after the user was made leaves one.
+func (d *Directory) AddPersonUser(email, password, personID string) User {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	u := &user{sub: newSub(), email: email, password: password, enabled: true}
-	d.users[email] = u
-	return u.sub
+	u := d.newUser(email, personID)
+	u.password = password
+	return User{Username: u.username, Sub: u.sub, Email: email, PersonID: personID, Password: password, Enabled: true}
+}
+
+// newUser adds a user; like a pool whose sign-in attribute is email, its
+// username is a generated UUID, the same as its sub.
+func (d *Directory) newUser(email, personID string) *user {
+	sub := newSub()
+	u := &user{username: directory.Username(sub), sub: sub, email: email, personID: personID, enabled: true}
+	d.users[u.username] = u
+	return u
+}
+
+func (d *Directory) byEmail(email string) *user {
+	for _, u := range d.users {
+		if u.email == email {
+			return u
+		}
+	}
+	return nil
+}
+
+// byName finds a user by username. An address where a username belongs is
+// an error of its own, so a caller that still passes addresses fails.
+func (d *Directory) byName(name directory.Username) (*user, error) {
+	if strings.Contains(string(name), "@") {
+		return nil, fmt.Errorf("%w: %q", ErrNotAUsername, name)
+	}
+	u, ok := d.users[name]
+	if !ok {
+		return nil, ErrUserNotFound
+	}
+	return u, nil
 }
 
 // begin counts a call and returns its injected failure, if any. It must be
@@ -204,39 +252,42 @@ func checkEmail(email string) error {
 	return nil
 }
 
-// EnsureUser creates the user, or enables and reuses an existing one.
-func (d *Directory) EnsureUser(_ context.Context, email string) (string, error) {
+func (u *user) ref() directory.User { return directory.User{Username: u.username, Sub: u.sub} }
+
+// EnsureUser creates the user stamped with personID, or reuses one of the
+// address made for the same person (enabled again, its sessions ended); a
+// user of the address made for anyone else is directory.ErrForeignUser.
+func (d *Directory) EnsureUser(_ context.Context, email, personID string) (directory.User, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := d.begin(EnsureUser); err != nil {
-		return "", err
+		return directory.User{}, err
 	}
 	if err := checkEmail(email); err != nil {
-		return "", err
+		return directory.User{}, err
 	}
-	if u, ok := d.users[email]; ok {
+	if u := d.byEmail(email); u != nil {
+		if u.personID != personID {
+			return directory.User{}, directory.ErrForeignUser
+		}
 		u.enabled = true
-		return u.sub, nil
+		d.endSessions(u.username)
+		return u.ref(), nil
 	}
-	u := &user{sub: newSub(), email: email, enabled: true}
-	d.users[email] = u
-	return u.sub, nil
+	return d.newUser(email, personID).ref(), nil
 }
 
 // SetPassword sets a permanent password, refusing one that breaks the
 // policy the way the Cognito implementation reports it.
-func (d *Directory) SetPassword(_ context.Context, email, password string) error {
+func (d *Directory) SetPassword(_ context.Context, name directory.Username, password string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := d.begin(SetPassword); err != nil {
 		return err
 	}
-	if err := checkEmail(email); err != nil {
+	u, err := d.byName(name)
+	if err != nil {
 		return err
-	}
-	u, ok := d.users[email]
-	if !ok {
-		return ErrUserNotFound
 	}
 	if err := directory.CheckPassword("password", password); err != nil {
 		return err
@@ -253,31 +304,57 @@ func (d *Directory) Login(_ context.Context, email, password string) (directory.
 	if err := d.begin(Login); err != nil {
 		return directory.Tokens{}, err
 	}
-	u, ok := d.users[email]
-	if !ok || !u.enabled || u.password == "" || u.password != password {
+	return d.signIn(d.byEmail(email), password)
+}
+
+func (d *Directory) signIn(u *user, password string) (directory.Tokens, error) {
+	if u == nil || !u.enabled || u.password == "" || u.password != password {
 		return directory.Tokens{}, directory.ErrInvalidCredentials
 	}
 	now := d.now()
 	u.authTime = now.Unix()
 	refresh := randomString(48)
-	d.sessions[refresh] = &session{email: email, authTime: u.authTime}
+	d.sessions[refresh] = &session{username: u.username, authTime: u.authTime}
 	access := d.accessToken(u, u.authTime, now)
 	return directory.Tokens{AccessToken: access, RefreshToken: refresh, ExpiresIn: int32(d.accessTTL() / time.Second)}, nil
 }
 
+// VerifyPassword checks the password of an enabled user; no session stays.
+func (d *Directory) VerifyPassword(_ context.Context, name directory.Username, password string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.begin(VerifyPassword); err != nil {
+		return err
+	}
+	u, err := d.byName(name)
+	if errors.Is(err, ErrUserNotFound) {
+		return directory.ErrInvalidCredentials
+	}
+	if err != nil {
+		return err
+	}
+	t, err := d.signIn(u, password)
+	if err != nil {
+		return err
+	}
+	delete(d.sessions, t.RefreshToken)
+	return nil
+}
+
 // Refresh issues a new access token (with the login's auth_time) for a live
-// refresh token of an enabled user.
-func (d *Directory) Refresh(_ context.Context, refreshToken string) (directory.Tokens, error) {
+// refresh token of an enabled user; the refresh token must be that user's,
+// as a SECRET_HASH over another username would fail in AWS.
+func (d *Directory) Refresh(_ context.Context, name directory.Username, refreshToken string) (directory.Tokens, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := d.begin(Refresh); err != nil {
 		return directory.Tokens{}, err
 	}
 	s, ok := d.sessions[refreshToken]
-	if !ok {
+	if !ok || s.username != name {
 		return directory.Tokens{}, directory.ErrInvalidCredentials
 	}
-	u, ok := d.users[s.email]
+	u, ok := d.users[s.username]
 	if !ok || !u.enabled {
 		return directory.Tokens{}, directory.ErrInvalidCredentials
 	}
@@ -295,102 +372,88 @@ func (d *Directory) Revoke(_ context.Context, refreshToken string) error {
 	return nil
 }
 
-// SignOutEverywhere ends every refresh token of the user.
-func (d *Directory) SignOutEverywhere(_ context.Context, email string) error {
+// SignOutEverywhere ends every refresh token of the user; a missing user
+// counts as signed out.
+func (d *Directory) SignOutEverywhere(_ context.Context, name directory.Username) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := d.begin(SignOutEverywhere); err != nil {
 		return err
 	}
-	if err := checkEmail(email); err != nil {
+	if _, err := d.byName(name); err != nil && !errors.Is(err, ErrUserNotFound) {
 		return err
 	}
-	if _, ok := d.users[email]; !ok {
-		return ErrUserNotFound
-	}
-	d.endSessions(email)
+	d.endSessions(name)
 	return nil
 }
 
-// Disable stops the user from signing in or refreshing.
-func (d *Directory) Disable(_ context.Context, email string) error {
-	return d.setEnabled(Disable, email, false)
+// Disable stops the user from signing in or refreshing; a missing user
+// counts as disabled.
+func (d *Directory) Disable(_ context.Context, name directory.Username) error {
+	return d.setEnabled(Disable, name, false)
 }
 
 // Enable lets a disabled user sign in again.
-func (d *Directory) Enable(_ context.Context, email string) error {
-	return d.setEnabled(Enable, email, true)
+func (d *Directory) Enable(_ context.Context, name directory.Username) error {
+	return d.setEnabled(Enable, name, true)
 }
 
-func (d *Directory) setEnabled(method, email string, enabled bool) error {
+func (d *Directory) setEnabled(method string, name directory.Username, enabled bool) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := d.begin(method); err != nil {
 		return err
 	}
-	if err := checkEmail(email); err != nil {
-		return err
+	u, err := d.byName(name)
+	if errors.Is(err, ErrUserNotFound) && !enabled {
+		return nil
 	}
-	u, ok := d.users[email]
-	if !ok {
-		return ErrUserNotFound
+	if err != nil {
+		return err
 	}
 	u.enabled = enabled
 	return nil
 }
 
 // Delete removes the user and its sessions; a missing user counts as done.
-func (d *Directory) Delete(_ context.Context, email string) error {
+func (d *Directory) Delete(_ context.Context, name directory.Username) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := d.begin(Delete); err != nil {
 		return err
 	}
-	if err := checkEmail(email); err != nil {
+	if _, err := d.byName(name); err != nil && !errors.Is(err, ErrUserNotFound) {
 		return err
 	}
-	delete(d.users, email)
-	d.endSessions(email)
+	delete(d.users, name)
+	d.endSessions(name)
 	return nil
 }
 
-// ChangeEmail moves a user to a new address (their sessions stay).
-func (d *Directory) ChangeEmail(_ context.Context, old, new string) error {
+// ChangeEmail gives the user a new address (their sessions stay).
+func (d *Directory) ChangeEmail(_ context.Context, name directory.Username, newEmail string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := d.begin(ChangeEmail); err != nil {
 		return err
 	}
-	if err := checkEmail(old); err != nil {
+	if err := checkEmail(newEmail); err != nil {
 		return err
 	}
-	if err := checkEmail(new); err != nil {
+	u, err := d.byName(name)
+	if err != nil {
 		return err
 	}
-	u, ok := d.users[old]
-	if !ok {
-		if _, done := d.users[new]; done {
-			return nil
-		}
-		return ErrUserNotFound
-	}
-	if _, taken := d.users[new]; taken {
+	if other := d.byEmail(newEmail); other != nil && other != u {
 		return directory.ErrEmailTaken
 	}
-	delete(d.users, old)
-	u.email = new
-	d.users[new] = u
-	for _, s := range d.sessions {
-		if s.email == old {
-			s.email = new
-		}
-	}
+	u.email = newEmail
 	return nil
 }
 
-func (d *Directory) endSessions(email string) {
+func (d *Directory) endSessions(name directory.Username) {
 	for tok, s := range d.sessions {
-		if s.email == email {
+		if s.username == name {
 			delete(d.sessions, tok)
 		}
 	}
@@ -419,7 +482,7 @@ func (d *Directory) accessToken(u *user, authTime int64, now time.Time) string {
 	c := Claims{
 		Sub: u.sub, JTI: newSub(), AuthTime: authTime, IssuedAt: now.Unix(),
 		Expires: now.Add(d.accessTTL()).Unix(), TokenUse: "access",
-		Scope: "aws.cognito.signin.user.admin", Username: u.email,
+		Scope: "aws.cognito.signin.user.admin", Username: string(u.username),
 	}
 	header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
 	payload, _ := json.Marshal(c)

@@ -16,29 +16,42 @@ import (
 
 const pw = "correct horse battery staple"
 
-func TestEnsureUserCreatesThenReuses(t *testing.T) {
+func TestEnsureUserCreatesThenReusesOnlyForTheSamePerson(t *testing.T) {
 	ctx := context.Background()
 	d := New()
-	sub, err := d.EnsureUser(ctx, "ann@example.com")
-	if err != nil || sub == "" {
-		t.Fatalf("EnsureUser: %q %v", sub, err)
+	made, err := d.EnsureUser(ctx, "ann@example.com", "person-ann")
+	if err != nil || made.Sub == "" || made.Username == "" {
+		t.Fatalf("EnsureUser: %+v %v", made, err)
 	}
-	if err := d.Disable(ctx, "ann@example.com"); err != nil {
+	if err := d.Disable(ctx, made.Username); err != nil {
 		t.Fatal(err)
 	}
-	again, err := d.EnsureUser(ctx, "ann@example.com")
-	if err != nil || again != sub {
-		t.Fatalf("second EnsureUser: %q %v, want the same sub %q", again, err, sub)
+	if _, err := d.EnsureUser(ctx, "ann@example.com", "person-bob"); !errors.Is(err, directory.ErrForeignUser) {
+		t.Fatalf("another person's EnsureUser of the address: %v", err)
+	}
+	again, err := d.EnsureUser(ctx, "ann@example.com", "person-ann")
+	if err != nil || again != made {
+		t.Fatalf("second EnsureUser: %+v %v, want the same user %+v", again, err, made)
 	}
 	u, ok := d.User("ann@example.com")
-	if !ok || !u.Enabled || u.Sub != sub || u.Password != "" {
+	if !ok || !u.Enabled || u.Sub != made.Sub || u.PersonID != "person-ann" || u.Password != "" {
 		t.Fatalf("user %+v %v: a reused user must be enabled again", u, ok)
 	}
-	if d.Calls(EnsureUser) != 2 || d.Calls(Disable) != 1 || d.Users() != 1 {
+	if d.Calls(EnsureUser) != 3 || d.Calls(Disable) != 1 || d.Users() != 1 {
 		t.Fatalf("calls %d/%d users %d", d.Calls(EnsureUser), d.Calls(Disable), d.Users())
 	}
-	if _, err := d.EnsureUser(ctx, "Ann@Example.com"); !errors.Is(err, ErrNotLowercase) {
+	if _, err := d.EnsureUser(ctx, "Ann@Example.com", "person-ann"); !errors.Is(err, ErrNotLowercase) {
 		t.Fatalf("mixed-case email: %v", err)
+	}
+	outside := d.AddUser("cat@example.com", pw)
+	if _, err := d.EnsureUser(ctx, "cat@example.com", "person-cat"); !errors.Is(err, directory.ErrForeignUser) {
+		t.Fatalf("a user made outside the API: %v", err)
+	}
+	if err := d.Disable(ctx, "ann@example.com"); !errors.Is(err, ErrNotAUsername) {
+		t.Fatalf("an address where a username belongs: %v", err)
+	}
+	if u, _ := d.User("cat@example.com"); u.Username != outside.Username || u.PersonID != "" {
+		t.Fatalf("the outside user changed: %+v", u)
 	}
 }
 
@@ -47,11 +60,12 @@ func TestLoginIssuesJWTShapedAccessTokens(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	d := New()
 	d.Now = func() time.Time { return now }
-	sub, _ := d.EnsureUser(ctx, "bob@example.com")
+	bob, _ := d.EnsureUser(ctx, "bob@example.com", "person-bob")
+	sub := bob.Sub
 	if _, err := d.Login(ctx, "bob@example.com", pw); !errors.Is(err, directory.ErrInvalidCredentials) {
 		t.Fatalf("login without a password: %v", err)
 	}
-	if err := d.SetPassword(ctx, "bob@example.com", pw); err != nil {
+	if err := d.SetPassword(ctx, bob.Username, pw); err != nil {
 		t.Fatal(err)
 	}
 	tok, err := d.Login(ctx, "bob@example.com", pw)
@@ -90,7 +104,7 @@ func TestLoginIssuesJWTShapedAccessTokens(t *testing.T) {
 
 	// Refresh keeps the login's auth_time and gives no new refresh token.
 	now = now.Add(10 * time.Minute)
-	r, err := d.Refresh(ctx, tok.RefreshToken)
+	r, err := d.Refresh(ctx, bob.Username, tok.RefreshToken)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,15 +118,24 @@ func TestLoginIssuesJWTShapedAccessTokens(t *testing.T) {
 			t.Errorf("login %v: %v", bad, err)
 		}
 	}
-	if _, err := d.Refresh(ctx, "garbage"); !errors.Is(err, directory.ErrInvalidCredentials) {
+	if _, err := d.Refresh(ctx, bob.Username, "garbage"); !errors.Is(err, directory.ErrInvalidCredentials) {
 		t.Errorf("refresh garbage: %v", err)
+	}
+	if _, err := d.Refresh(ctx, "someone-else", tok.RefreshToken); !errors.Is(err, directory.ErrInvalidCredentials) {
+		t.Errorf("refresh as another username: %v", err)
+	}
+	if err := d.VerifyPassword(ctx, bob.Username, pw); err != nil {
+		t.Errorf("verify password: %v", err)
+	}
+	if err := d.VerifyPassword(ctx, bob.Username, "wrong password!!"); !errors.Is(err, directory.ErrInvalidCredentials) {
+		t.Errorf("verify a wrong password: %v", err)
 	}
 }
 
 func TestDisableSignOutRevokeDelete(t *testing.T) {
 	ctx := context.Background()
 	d := New()
-	d.AddUser("cy@example.com", pw)
+	cy := d.AddUser("cy@example.com", pw).Username
 	a, _ := d.Login(ctx, "cy@example.com", pw)
 	b, _ := d.Login(ctx, "cy@example.com", pw)
 	if u, _ := d.User("cy@example.com"); u.Sessions != 2 {
@@ -122,32 +145,32 @@ func TestDisableSignOutRevokeDelete(t *testing.T) {
 	if err := d.Revoke(ctx, a.RefreshToken); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Refresh(ctx, a.RefreshToken); !errors.Is(err, directory.ErrInvalidCredentials) {
+	if _, err := d.Refresh(ctx, cy, a.RefreshToken); !errors.Is(err, directory.ErrInvalidCredentials) {
 		t.Fatalf("revoked refresh token still works: %v", err)
 	}
 	if err := d.Revoke(ctx, "unknown"); err != nil {
 		t.Fatalf("revoking an unknown token: %v", err)
 	}
 
-	if err := d.Disable(ctx, "cy@example.com"); err != nil {
+	if err := d.Disable(ctx, cy); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := d.Login(ctx, "cy@example.com", pw); !errors.Is(err, directory.ErrInvalidCredentials) {
 		t.Fatalf("disabled user logs in: %v", err)
 	}
-	if _, err := d.Refresh(ctx, b.RefreshToken); !errors.Is(err, directory.ErrInvalidCredentials) {
+	if _, err := d.Refresh(ctx, cy, b.RefreshToken); !errors.Is(err, directory.ErrInvalidCredentials) {
 		t.Fatalf("disabled user refreshes: %v", err)
 	}
-	if err := d.Enable(ctx, "cy@example.com"); err != nil {
+	if err := d.Enable(ctx, cy); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Refresh(ctx, b.RefreshToken); err != nil {
+	if _, err := d.Refresh(ctx, cy, b.RefreshToken); err != nil {
 		t.Fatalf("enabled again, the session works again (the fake keeps sessions across Disable; SignOutEverywhere ends them): %v", err)
 	}
-	if err := d.SignOutEverywhere(ctx, "cy@example.com"); err != nil {
+	if err := d.SignOutEverywhere(ctx, cy); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Refresh(ctx, b.RefreshToken); !errors.Is(err, directory.ErrInvalidCredentials) {
+	if _, err := d.Refresh(ctx, cy, b.RefreshToken); !errors.Is(err, directory.ErrInvalidCredentials) {
 		t.Fatalf("signed out everywhere, refresh works: %v", err)
 	}
 	if u, _ := d.User("cy@example.com"); u.Sessions != 0 || !u.Enabled {
@@ -155,23 +178,30 @@ func TestDisableSignOutRevokeDelete(t *testing.T) {
 	}
 
 	for name, err := range map[string]error{
-		Disable:           d.Disable(ctx, "ghost@example.com"),
-		Enable:            d.Enable(ctx, "ghost@example.com"),
-		SignOutEverywhere: d.SignOutEverywhere(ctx, "ghost@example.com"),
-		SetPassword:       d.SetPassword(ctx, "ghost@example.com", pw),
+		Enable:      d.Enable(ctx, "ghost"),
+		SetPassword: d.SetPassword(ctx, "ghost", pw),
+		ChangeEmail: d.ChangeEmail(ctx, "ghost", "ghost@example.com"),
 	} {
 		if !errors.Is(err, ErrUserNotFound) {
 			t.Errorf("%s of a missing user: %v", name, err)
 		}
 	}
+	for name, err := range map[string]error{
+		Disable:           d.Disable(ctx, "ghost"),
+		SignOutEverywhere: d.SignOutEverywhere(ctx, "ghost"),
+	} {
+		if err != nil {
+			t.Errorf("%s of a missing user must count as done: %v", name, err)
+		}
+	}
 
-	if err := d.Delete(ctx, "cy@example.com"); err != nil {
+	if err := d.Delete(ctx, cy); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := d.User("cy@example.com"); ok {
 		t.Fatal("deleted user still there")
 	}
-	if err := d.Delete(ctx, "cy@example.com"); err != nil {
+	if err := d.Delete(ctx, cy); err != nil {
 		t.Fatalf("deleting a missing user must count as done: %v", err)
 	}
 }
@@ -179,8 +209,8 @@ func TestDisableSignOutRevokeDelete(t *testing.T) {
 func TestSetPasswordChecksPolicy(t *testing.T) {
 	ctx := context.Background()
 	d := New()
-	d.AddUser("di@example.com", pw)
-	err := d.SetPassword(ctx, "di@example.com", "short")
+	di := d.AddUser("di@example.com", pw).Username
+	err := d.SetPassword(ctx, di, "short")
 	if p, ok := problem.As(err); !ok || !errors.Is(err, problem.ValidationFailed) || p.Fields[0].Field != "password" {
 		t.Fatalf("weak password: %v", err)
 	}
@@ -196,25 +226,26 @@ func TestFailOnFailsExactlyTheNthCallWithoutEffect(t *testing.T) {
 	d.FailOn(EnsureUser, 2, boom)
 	d.FailOn(Delete, 1, nil)
 
-	if _, err := d.EnsureUser(ctx, "e1@example.com"); err != nil {
+	e1, err := d.EnsureUser(ctx, "e1@example.com", "p1")
+	if err != nil {
 		t.Fatalf("first call: %v", err)
 	}
-	if _, err := d.EnsureUser(ctx, "e2@example.com"); !errors.Is(err, boom) {
+	if _, err := d.EnsureUser(ctx, "e2@example.com", "p2"); !errors.Is(err, boom) {
 		t.Fatalf("second call: %v, want boom", err)
 	}
 	if _, ok := d.User("e2@example.com"); ok {
 		t.Fatal("a failed EnsureUser created the user")
 	}
-	if _, err := d.EnsureUser(ctx, "e2@example.com"); err != nil {
+	if _, err := d.EnsureUser(ctx, "e2@example.com", "p2"); err != nil {
 		t.Fatalf("third call: %v", err)
 	}
-	if err := d.Delete(ctx, "e1@example.com"); !errors.Is(err, ErrInjected) {
+	if err := d.Delete(ctx, e1.Username); !errors.Is(err, ErrInjected) {
 		t.Fatalf("delete: %v, want ErrInjected", err)
 	}
 	if _, ok := d.User("e1@example.com"); !ok {
 		t.Fatal("a failed Delete removed the user")
 	}
-	if err := d.Delete(ctx, "e1@example.com"); err != nil {
+	if err := d.Delete(ctx, e1.Username); err != nil {
 		t.Fatal(err)
 	}
 	if d.Calls(EnsureUser) != 3 || d.Calls(Delete) != 2 || d.Calls(Login) != 0 {
@@ -223,14 +254,15 @@ func TestFailOnFailsExactlyTheNthCallWithoutEffect(t *testing.T) {
 
 	// A call number already passed never fires; FailNext aims at the next.
 	d.FailOn(EnsureUser, 1, boom)
-	if _, err := d.EnsureUser(ctx, "e3@example.com"); err != nil {
+	e3, err := d.EnsureUser(ctx, "e3@example.com", "p3")
+	if err != nil {
 		t.Fatalf("past call number fired: %v", err)
 	}
 	d.FailNext(SetPassword, boom)
-	if err := d.SetPassword(ctx, "e3@example.com", pw); !errors.Is(err, boom) {
+	if err := d.SetPassword(ctx, e3.Username, pw); !errors.Is(err, boom) {
 		t.Fatalf("FailNext: %v", err)
 	}
-	if err := d.SetPassword(ctx, "e3@example.com", pw); err != nil {
+	if err := d.SetPassword(ctx, e3.Username, pw); err != nil {
 		t.Fatalf("after FailNext: %v", err)
 	}
 
