@@ -95,6 +95,7 @@ export const STRINGS = {
     "people.resetSelected": "Send password reset mail",
     "people.resetConfirmTitle": "Send password reset mails?",
     "people.resetConfirmText": "{n} people get a mail with a link to choose a new password. Their password keeps working until they use it.",
+    "people.resetConfirmText.one": "One person gets a mail with a link to choose a new password. Their password keeps working until they use it.",
     "people.resetSend": "Send mails",
     "people.resetResults": "Password reset mails",
     "people.reset.queued": "Mail sent",
@@ -301,6 +302,7 @@ export const STRINGS = {
     "people.resetSelected": "Wachtwoordherstelmail sturen",
     "people.resetConfirmTitle": "Wachtwoordherstelmails sturen?",
     "people.resetConfirmText": "{n} personen krijgen een mail met een link om een nieuw wachtwoord te kiezen. Hun wachtwoord blijft werken tot ze de link gebruiken.",
+    "people.resetConfirmText.one": "Eén persoon krijgt een mail met een link om een nieuw wachtwoord te kiezen. Het wachtwoord blijft werken tot de link gebruikt is.",
     "people.resetSend": "Mails sturen",
     "people.resetResults": "Wachtwoordherstelmails",
     "people.reset.queued": "Mail verstuurd",
@@ -507,6 +509,7 @@ export const STRINGS = {
     "people.resetSelected": "Mail zum Zurücksetzen senden",
     "people.resetConfirmTitle": "Mails zum Zurücksetzen des Passworts senden?",
     "people.resetConfirmText": "{n} Personen erhalten eine Mail mit einem Link, um ein neues Passwort festzulegen. Ihr Passwort gilt weiter, bis sie den Link verwenden.",
+    "people.resetConfirmText.one": "Eine Person erhält eine Mail mit einem Link, um ein neues Passwort festzulegen. Ihr Passwort gilt weiter, bis sie den Link verwendet.",
     "people.resetSend": "Mails senden",
     "people.resetResults": "Mails zum Zurücksetzen des Passworts",
     "people.reset.queued": "Mail gesendet",
@@ -655,6 +658,12 @@ export function t(key, vars) {
 
 export function has(key) {
   return key in STRINGS.en;
+}
+
+// plural is t for a count: key + ".one" when n is 1 and that text exists
+// (nl, en and de have the same two forms), else key; {n} is n.
+export function plural(key, n, vars) {
+  return t(n === 1 && has(key + ".one") ? key + ".one" : key, { ...vars, n });
 }
 
 // addStrings adds a screen's own texts (its module calls it when loaded, so

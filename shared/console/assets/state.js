@@ -7,7 +7,8 @@
 // of one section (users/…) share a banner entry and show as tabs.
 export const SCREENS = [
   { path: "users/staff", nav: "nav.users", tab: "users.staff", perm: "staff.read", module: "view-staff.js" },
-  { path: "users/customers", nav: "nav.users", tab: "users.customers", perm: "customers.read", module: "view-customers.js" }
+  { path: "users/customers", nav: "nav.users", tab: "users.customers", perm: "customers.read", module: "view-customers.js" },
+  { path: "categories", nav: "nav.categories", perm: "categories.read", module: "view-categories.js" }
 ];
 
 export function allowedScreens(permissions) {

@@ -1,7 +1,7 @@
 // Small DOM helpers shared by the views: building elements, dialogs (native
 // <dialog>, focus in and back), messages, field errors and the sentences
 // for API problems.
-import { t, has, formatDate } from "./i18n.js";
+import { t, has, plural, formatDate } from "./i18n.js";
 import * as api from "./api.js";
 import { readListState, listQuery, apiQuery, PERSON_STATUSES } from "./state.js";
 
@@ -349,18 +349,19 @@ export function personFacts(p) {
   ];
 }
 
-// focusInRows remembers which control of which row has the focus, so that
-// after the rows are drawn again (a dialog it opened closed, the list
-// reloaded) the same control of the same row gets it back; when the row is
-// gone, fallback does.
-export function focusInRows(tbody) {
+// focusInRows remembers which control of which row (an element with
+// data-id) has the focus, so that after the rows are drawn again (a dialog
+// it opened closed, the list reloaded) the same control of the same row
+// gets it back; when the row is gone, fallback does. controls selects a
+// row's own controls.
+export function focusInRows(container, controls = "button, input, a") {
   const active = document.activeElement;
-  const tr = active && tbody.contains(active) ? active.closest("tr[data-id]") : null;
-  if (!tr) return () => {};
-  const which = [...tr.querySelectorAll("button, input, a")].indexOf(active);
+  const row = active && container.contains(active) ? active.closest("[data-id]") : null;
+  if (!row) return () => {};
+  const which = [...row.querySelectorAll(controls)].indexOf(active);
   return (fallback) => {
-    const again = tbody.querySelector(`tr[data-id="${CSS.escape(tr.dataset.id)}"]`);
-    const el = again && again.querySelectorAll("button, input, a")[which];
+    const again = container.querySelector(`[data-id="${CSS.escape(row.dataset.id)}"]`);
+    const el = again && again.querySelectorAll(controls)[which];
     if (el) el.focus();
     else if (fallback) {
       fallback.tabIndex = -1;
@@ -569,7 +570,7 @@ export function peopleList(ctx, spec) {
 
   async function resetSelected() {
     const people = [...selected.values()];
-    const ok = await confirmDialog({ title: tk("resetConfirmTitle"), text: tk("resetConfirmText", { n: people.length }), confirmLabel: tk("resetSend") });
+    const ok = await confirmDialog({ title: tk("resetConfirmTitle"), text: plural(has(kind + ".resetConfirmText") ? kind + ".resetConfirmText" : "people.resetConfirmText", people.length), confirmLabel: tk("resetSend") });
     if (!ok) return;
     const key = api.idempotencyKey(); // the same key on a retry: nobody is mailed twice
     const send = async () => {

@@ -39,8 +39,7 @@ addStrings({
     "customers.invalidPhone": "Use at least 3 digits, with spaces and + ( ) . / - only.",
     "customers.invalidVat": "Enter a VAT number: a country code and 2 to 13 letters or digits.",
     "customers.invalidCountry": "Enter a two-letter country code such as NL or DE.",
-    "customers.addressIncomplete": "Fill in street, postal code, city and country, or leave the whole address empty.",
-    "customers.tooLong": "This is too long: at most {max} characters."
+    "customers.addressIncomplete": "Fill in street, postal code, city and country, or leave the whole address empty."
   },
   nl: {
     "customers.title": "Klantaccounts",
@@ -73,8 +72,7 @@ addStrings({
     "customers.invalidPhone": "Gebruik minimaal 3 cijfers, met alleen spaties en + ( ) . / -.",
     "customers.invalidVat": "Vul een btw-nummer in: een landcode en 2 tot 13 letters of cijfers.",
     "customers.invalidCountry": "Vul een landcode van twee letters in, zoals NL of DE.",
-    "customers.addressIncomplete": "Vul straat, postcode, plaats en land in, of laat het hele adres leeg.",
-    "customers.tooLong": "Dit is te lang: maximaal {max} tekens."
+    "customers.addressIncomplete": "Vul straat, postcode, plaats en land in, of laat het hele adres leeg."
   },
   de: {
     "customers.title": "Kundenkonten",
@@ -107,8 +105,7 @@ addStrings({
     "customers.invalidPhone": "Verwende mindestens 3 Ziffern, dazu nur Leerzeichen und + ( ) . / -.",
     "customers.invalidVat": "Gib eine USt-IdNr. ein: einen Ländercode und 2 bis 13 Buchstaben oder Ziffern.",
     "customers.invalidCountry": "Gib einen Ländercode aus zwei Buchstaben ein, etwa NL oder DE.",
-    "customers.addressIncomplete": "Fülle Straße, Postleitzahl, Ort und Land aus, oder lass die ganze Adresse leer.",
-    "customers.tooLong": "Das ist zu lang: höchstens {max} Zeichen."
+    "customers.addressIncomplete": "Fülle Straße, Postleitzahl, Ort und Land aus, oder lass die ganze Adresse leer."
   }
 });
 
@@ -158,7 +155,7 @@ export function readCustomer(form) {
   if (values.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email)) errors.push(["email", t("invalidEmail")]);
   for (const [n, max] of Object.entries(LIMITS)) {
     const val = ADDRESS.includes(n) ? values.address[n] : values[n];
-    if ([...val].length > max) errors.push([ADDRESS.includes(n) ? "address." + n : n, t("customers.tooLong", { max })]);
+    if ([...val].length > max) errors.push([ADDRESS.includes(n) ? "address." + n : n, t("tooLong", { max })]);
   }
   if (values.phone && !/^\+?[0-9 ()./-]{3,30}$/.test(values.phone)) errors.push(["phone", t("customers.invalidPhone")]);
   if (values.vatNumber && !/^[A-Z]{2}[A-Z0-9]{2,13}$/.test(values.vatNumber)) errors.push(["vatNumber", t("customers.invalidVat")]);
@@ -252,7 +249,8 @@ export async function render(ctx) {
     const form = h("form", { novalidate: true });
     const submit = h("button", { type: "submit", class: "primary" }, t("save"));
     const fill = () => {
-      info.replaceChildren(facts(personFacts(c)), mayEdit ? null : h("p", { class: "hint" }, t("readOnly", { perm: t("perm.customers.update") })));
+      info.replaceChildren(facts(personFacts(c)));
+      if (!mayEdit) info.append(h("p", { class: "hint" }, t("readOnly", { perm: t("perm.customers.update") })));
       form.replaceChildren(...customerFields(c, { readonly: !mayEdit }),
         h("div", { class: "actions" },
           h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, mayEdit ? t("cancel") : t("close")),

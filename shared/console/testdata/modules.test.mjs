@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import * as i18n from "../assets/i18n.js";
 import * as state from "../assets/state.js";
 import * as api from "../assets/api.js";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 // The screens' modules add their own texts when loaded: load them all, so
 // the checks below cover every string of the console.
@@ -27,6 +27,31 @@ test("every language has every key, with the same placeholders", () => {
       assert.ok(i18n.STRINGS[l][k].trim(), `${l} ${k} is empty`);
     }
   }
+});
+
+test("no text is defined twice in a module (an object literal keeps the last one silently)", () => {
+  const dir = new URL("../assets/", import.meta.url);
+  for (const f of readdirSync(dir).filter((f) => f === "i18n.js" || /^view-.*\.js$/.test(f))) {
+    const src = readFileSync(new URL(f, dir), "utf8");
+    for (const block of src.split(/^\s+(?=(?:en|nl|de): \{)/m).slice(1)) {
+      const lang = block.slice(0, 2);
+      const body = block.slice(0, block.indexOf("\n  }"));
+      const keys = [...body.matchAll(/^\s+("[^"]+"|[A-Za-z]+):/gm)].map((m) => m[1].replace(/"/g, ""));
+      const dup = keys.filter((k, i) => keys.indexOf(k) !== i);
+      assert.deepEqual(dup, [], `${f} ${lang}`);
+    }
+  }
+});
+
+test("plurals: one and the rest", () => {
+  i18n.setLanguage("en");
+  assert.equal(i18n.plural("cat.count", 1), "1 category");
+  assert.equal(i18n.plural("cat.count", 3), "3 categories");
+  assert.equal(i18n.plural("list.count", 1), "1 shown");
+  i18n.setLanguage("de");
+  assert.equal(i18n.plural("cat.deleteCascadeLabel", 1, { name: "Obst" }), "Obst und ihre Unterkategorie löschen");
+  assert.equal(i18n.plural("cat.deleteCascadeLabel", 2, { name: "Obst" }), "Obst und 2 Unterkategorien löschen");
+  i18n.setLanguage("en");
 });
 
 test("every problem code of the API has a sentence", async () => {
