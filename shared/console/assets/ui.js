@@ -83,10 +83,11 @@ export function setFieldError(form, name, text) {
   const box = form.querySelector(`[data-field="${CSS.escape(name)}"]`);
   const line = box && box.querySelector(".error");
   if (!line) return false;
+  // A group (the role editor's permissions) has no single input to mark.
   const input = box.querySelector("input, select, textarea");
   line.textContent = text || "";
-  if (text) input.setAttribute("aria-invalid", "true");
-  else input.removeAttribute("aria-invalid");
+  if (input && text) input.setAttribute("aria-invalid", "true");
+  else if (input) input.removeAttribute("aria-invalid");
   return true;
 }
 

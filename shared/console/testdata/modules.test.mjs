@@ -158,6 +158,19 @@ test("categories: moves, targets and sizes", () => {
   assert.equal(state.isHttpsURL("javascript:alert(1)"), false);
 });
 
+test("roles: the catalogue in groups, permission changes only when changed", () => {
+  const { groups, permissionChange } = views["view-roles.js"];
+  const cat = [
+    { key: "staff.read", group: "staff" }, { key: "staff.invite", group: "staff" },
+    { key: "roles.read", group: "roles" }, { key: "audit.read", group: "audit" }
+  ];
+  assert.deepEqual(groups(cat).map((g) => g.group + ":" + g.items.length), ["staff:2", "roles:1", "audit:1"]);
+  assert.equal(permissionChange(cat, ["staff.read", "audit.read"], ["audit.read", "staff.read"]), null);
+  // Catalogue order, whatever order the switches were read in.
+  assert.deepEqual(permissionChange(cat, ["staff.read"], ["audit.read", "staff.read"]), ["staff.read", "audit.read"]);
+  assert.deepEqual(permissionChange(cat, ["staff.read"], []), []);
+});
+
 test("money typed in any of the three languages", () => {
   assert.equal(state.parseMoney("25"), 2500);
   assert.equal(state.parseMoney("25,50"), 2550);
