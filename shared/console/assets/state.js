@@ -10,7 +10,8 @@ export const SCREENS = [
   { path: "users/customers", nav: "nav.users", tab: "users.customers", perm: "customers.read", module: "view-customers.js" },
   { path: "categories", nav: "nav.categories", perm: "categories.read", module: "view-categories.js" },
   { path: "roles", nav: "nav.roles", perm: "roles.read", module: "view-roles.js" },
-  { path: "settings", nav: "nav.settings", perm: "settings.read", module: "view-settings.js" }
+  { path: "settings", nav: "nav.settings", perm: "settings.read", module: "view-settings.js" },
+  { path: "audit", nav: "nav.audit", perm: "audit.read", module: "view-audit.js" }
 ];
 
 export function allowedScreens(permissions) {

@@ -171,6 +171,35 @@ test("roles: the catalogue in groups, permission changes only when changed", () 
   assert.deepEqual(permissionChange(cat, ["staff.read"], []), []);
 });
 
+test("audit: actions and values in words", () => {
+  const { actionText, valueText, ACTIONS } = views["view-audit.js"];
+  i18n.setLanguage("nl");
+  assert.equal(actionText("role.update"), "Rol: gewijzigd");
+  assert.equal(actionText("planet.explode"), "planet.explode");
+  assert.equal(valueText(null), "(geen)");
+  assert.equal(valueText([]), "(geen)");
+  assert.equal(valueText(["a", "b"]), "a, b");
+  assert.equal(valueText({ city: "Utrecht", country: "NL" }), "city: Utrecht; country: NL");
+  assert.equal(valueText(true), "Ja");
+  i18n.setLanguage("en");
+  for (const [type, verbs] of Object.entries(ACTIONS)) {
+    assert.ok(state.AUDIT_TARGETS.includes(type), type);
+    for (const v of verbs) assert.notEqual(actionText(type + "." + v), type + "." + v, type + "." + v);
+  }
+});
+
+test("settings: the screen reads what the API takes", () => {
+  const { settingsChange, duration } = views["view-settings.js"];
+  const s = { shopName: "Shop", defaultLocale: "en", seatLimit: 10, invitationTtlHours: 72, resetTtlMinutes: 60, auditRetentionDays: 400,
+    billing: { includedSeats: 3, pricePerExtraSeatCents: 2500 } };
+  assert.deepEqual(settingsChange(s, { shopName: "Shop", defaultLocale: "de", seatLimit: 10, includedSeats: 3, pricePerExtraSeatCents: 3050,
+    invitationTtlHours: 72, resetTtlMinutes: 60, auditRetentionDays: 400 }), { defaultLocale: "de", pricePerExtraSeatCents: 3050 });
+  assert.equal(duration(72, "hours"), "72 hours (3 days)");
+  assert.equal(duration(90, "minutes"), "90 minutes");
+  assert.equal(i18n.plural("settings.monthlyCostValue", 1, { cost: "€25.00", price: "€25.00" }), "€25.00 (one extra seat × €25.00)");
+  assert.deepEqual(state.allowedScreens(["audit.read", "settings.read"]).map((x) => x.path), ["settings", "audit"]);
+});
+
 test("money typed in any of the three languages", () => {
   assert.equal(state.parseMoney("25"), 2500);
   assert.equal(state.parseMoney("25,50"), 2550);
