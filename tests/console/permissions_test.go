@@ -54,10 +54,27 @@ func TestConsoleInviteWithoutSettingsOrRoles(t *testing.T) {
 	invitee := uniqueEmail("console-invited-plain")
 	tb.typeInto(`#invite-dialog input[name=email]`, invitee)
 	tb.typeInto(`#invite-dialog input[name=firstName]`, "Nora")
-	tb.typeInto(`#invite-dialog input[name=lastName]`, "Norole")
+	lastName := "Norole" + strconv.FormatInt(seq.Add(1), 10)
+	tb.typeInto(`#invite-dialog input[name=lastName]`, lastName)
 	tb.eval(`document.querySelector("#invite-dialog form").requestSubmit(), ""`)
 	tb.waitText("Invitation sent to " + invitee)
 	linkFromMail(t, invitee)
+
+	// Without staff.update the detail panel shows, read-only, and says why.
+	tb.do(chromedp.Navigate(consoleURL("/users/staff?q=" + lastName)))
+	row := `[...document.querySelectorAll("tbody tr[data-id]")].find((r) => r.textContent.includes(` + jsString(invitee) + `))`
+	tb.waitFor(row)
+	tb.eval(row + `.querySelector("button.link").click(), ""`)
+	tb.waitFor(`document.querySelector("#staff-detail[open]")`)
+	if tb.eval(`String([...document.querySelectorAll("#staff-detail input")].every((i) => i.readOnly) && !document.querySelector("#staff-detail button[type=submit]"))`) != "true" {
+		t.Error("the detail panel can be edited without staff.update")
+	}
+	if !strings.Contains(tb.eval(`document.querySelector("#staff-detail").innerText`), "that needs the permission “Edit staff”") {
+		t.Error("the detail panel does not say why it is read-only")
+	}
+	tb.check("staff-detail-readonly")
+	tb.eval(`document.querySelector("#staff-detail").close(), ""`)
+	tb.waitFor(`!document.querySelector("#staff-detail")`)
 
 	// The plan is full: the API's refusal, in words, with how to go on.
 	used := num(apiCall(t, "GET", "/settings", owner, nil, 200)["seatsUsed"])

@@ -140,6 +140,7 @@ export async function render(ctx) {
 
     const fill = () => {
       info.replaceChildren(facts(personFacts(p)));
+      if (!mayEdit) info.append(h("p", { class: "hint" }, t("readOnly", { perm: t("perm.staff.update") })));
       const roleBoxes = mayAssign
         ? h("fieldset", { class: "field", dataset: { field: "roleIds" } }, h("legend", null, t("roles")),
           roles.map((r) => {
