@@ -135,17 +135,21 @@ function languagePicker(save) {
 }
 
 async function changeLanguage(l, save) {
-  setLanguage(l);
+  // The language switches together with the banner drawn in it (render
+  // draws the banner before its first await): switched earlier, a menu
+  // opened while the choice is saved would be drawn again, closed.
+  let said = "";
   if (save && me) {
     const res = await api.request("PATCH", "/auth/me", { body: { locale: l }, headers: api.ifMatch(me.version) });
-    if (res.ok) {
-      me = res.data;
-      toast(t("account.languageSaved"));
-    } else {
-      toast(problemText(res));
-    }
+    if (res.ok) me = res.data;
+    setLanguage(l);
+    said = res.ok ? t("account.languageSaved") : problemText(res);
+  } else {
+    setLanguage(l);
   }
-  await render();
+  const drawn = render();
+  if (said) toast(said);
+  await drawn;
   const again = document.getElementById(save ? "account-language" : "sign-in-language");
   if (save) {
     const button = document.getElementById("account-button");
