@@ -136,16 +136,29 @@ func TestConsoleRoles(t *testing.T) {
 		t.Fatalf("member's roles after switching off: %v", roles)
 	}
 
-	// Delete from the role's page, after the question.
+	// Delete from the role's page, after the question that counts the
+	// members losing it (the switches keep the count current).
 	tb.click("#role-delete")
 	tb.waitFor(`document.querySelector("dialog[open]")`)
-	if txt := tb.eval(`document.querySelector("dialog[open]").innerText`); !strings.Contains(txt, "can not be undone") {
+	if txt := tb.eval(`document.querySelector("dialog[open]").innerText`); !strings.Contains(txt, "its 0 members lose it") || !strings.Contains(txt, "can not be undone") {
+		t.Errorf("delete question %q", txt)
+	}
+	tb.clickText("Cancel")
+	tb.waitFor(`!document.querySelector("dialog")`)
+	tb.eval(sw + `.click(), ""`)
+	tb.waitText("Mia " + tag + "member now has the role " + name + ".")
+	tb.click("#role-delete")
+	tb.waitFor(`document.querySelector("dialog[open]")`)
+	if txt := tb.eval(`document.querySelector("dialog[open]").innerText`); !strings.Contains(txt, "its one member loses it") {
 		t.Errorf("delete question %q", txt)
 	}
 	tb.check("role-confirm-delete")
 	tb.eval(`document.querySelector("dialog .danger").click(), ""`)
 	tb.waitFor(`location.pathname === "/console/roles" && document.querySelector("#roles-table[aria-busy=false]") && !` + roleRow(name))
 	apiCall(t, "GET", "/roles/"+id, owner, nil, 404)
+	if roles := apiCall(t, "GET", "/staff/"+memberID, owner, nil, 200)["roles"].([]any); len(roles) != 0 {
+		t.Errorf("the deleted role's member still holds %v", roles)
+	}
 
 	// The built-in roles: said, and the controls disabled.
 	tb.do(chromedp.Navigate(consoleURL("/roles/owner")))

@@ -5,7 +5,7 @@
 // or take the role; delete after a question. The owner role can not be
 // changed and the admin role can not be deleted: their controls say so.
 import * as api from "./api.js";
-import { t, has, addStrings, formatNumber } from "./i18n.js";
+import { t, has, plural, addStrings, formatNumber } from "./i18n.js";
 import { h, field, textarea, checkbox, nextId, showAlert, saveFailed, failure, problemText, toast, openDialog, dialogShell, confirmDialog, setBusy, clearFieldErrors, setFieldError, rowMenu, statusBadge, displayName, debounce, focusInRows, setAddress } from "./ui.js";
 import { PAGE_SIZE } from "./state.js";
 
@@ -35,6 +35,7 @@ addStrings({
     "roles.adminNoDelete": "The admin role can not be deleted; its name, description and permissions can change.",
     "roles.deleteTitle": "Delete the role {name}?",
     "roles.deleteText": "The role is deleted for good; its {n} members lose it and what it gave them at once. This can not be undone.",
+    "roles.deleteText.one": "The role is deleted for good; its one member loses it and what it gave them at once. This can not be undone.",
     "roles.deleted": "The role {name} has been deleted.",
     "roles.grantForbidden": "Not saved: a role can only get permissions you hold yourself.",
     "roles.none": "No permissions yet.",
@@ -77,6 +78,7 @@ addStrings({
     "roles.adminNoDelete": "De beheerdersrol kan niet worden verwijderd; naam, beschrijving en rechten kunnen wel veranderen.",
     "roles.deleteTitle": "De rol {name} verwijderen?",
     "roles.deleteText": "De rol wordt definitief verwijderd; de {n} leden verliezen hem en wat hij hun gaf meteen. Dit kan niet ongedaan worden gemaakt.",
+    "roles.deleteText.one": "De rol wordt definitief verwijderd; het ene lid verliest hem en wat hij gaf meteen. Dit kan niet ongedaan worden gemaakt.",
     "roles.deleted": "De rol {name} is verwijderd.",
     "roles.grantForbidden": "Niet opgeslagen: een rol kan alleen rechten krijgen die je zelf hebt.",
     "roles.none": "Nog geen rechten.",
@@ -119,6 +121,7 @@ addStrings({
     "roles.adminNoDelete": "Die Administratorrolle kann nicht gelöscht werden; Name, Beschreibung und Rechte können sich ändern.",
     "roles.deleteTitle": "Die Rolle {name} löschen?",
     "roles.deleteText": "Die Rolle wird endgültig gelöscht; ihre {n} Mitglieder verlieren sie und was sie ihnen gab sofort. Das kann nicht rückgängig gemacht werden.",
+    "roles.deleteText.one": "Die Rolle wird endgültig gelöscht; ihr einziges Mitglied verliert sie und was sie ihm gab sofort. Das kann nicht rückgängig gemacht werden.",
     "roles.deleted": "Die Rolle {name} wurde gelöscht.",
     "roles.grantForbidden": "Nicht gespeichert: Eine Rolle kann nur Rechte bekommen, die du selbst hast.",
     "roles.none": "Noch keine Rechte.",
@@ -225,7 +228,7 @@ async function rolesTable(ctx) {
 }
 
 async function deleteRole(ctx, r, alertEl, after) {
-  const ok = await confirmDialog({ title: t("roles.deleteTitle", { name: r.name }), text: t("roles.deleteText", { n: r.memberCount }), confirmLabel: t("delete"), danger: true });
+  const ok = await confirmDialog({ title: t("roles.deleteTitle", { name: r.name }), text: plural("roles.deleteText", r.memberCount), confirmLabel: t("delete"), danger: true });
   if (!ok) return false;
   const res = await api.request("DELETE", `/roles/${r.id}`);
   if (!res.ok && res.status !== 404) {
@@ -452,6 +455,8 @@ async function rolePage(ctx, id) {
         return membersAlert.focus();
       }
       showAlert(membersAlert, "");
+      // The delete question counts the members: keep the count current.
+      role.memberCount = Math.max(0, role.memberCount + (on ? 1 : -1));
       toast(t(on ? "roles.given" : "roles.taken", { name, role: role.name }));
     });
     return h("tr", { dataset: { id: p.id } },
