@@ -213,6 +213,9 @@ func TestConsoleChangePassword(t *testing.T) {
 	if tb.eval(`String(!!document.querySelector("#account-button"))`) != "true" {
 		t.Fatal("a wrong current password signed the person out")
 	}
+	if e := tb.eval(`document.querySelector("dialog input[name=currentPassword]").closest(".field").querySelector(".error").textContent`); e != "This is not your current password." {
+		t.Errorf("wrong current password said as %q", e)
+	}
 	tb.check("change-password-wrong")
 	tb.typeInto(`dialog input[name=currentPassword]`, password)
 	tb.typeInto(`dialog input[name=newPassword]`, fresh)
