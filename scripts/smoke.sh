@@ -17,10 +17,12 @@
 # one line each). In the SES sandbox the mailbox must be a verified identity
 # (the address or its domain), or no mail arrives.
 #
-# Steps: GET every public path; owner login; invite; inspect; accept; login;
-# me; forgot; reset; the old session is over; login with the new password;
-# logout; the token is refused; delete the staff member; it is gone; owner
-# logout. On a failure it still deletes the staff member it made.
+# Steps: GET every public path; the console: / leads to /console, whose
+# page names a script under /console/<build>/ that is served for a year;
+# owner login; invite; inspect; accept; login; me; forgot; reset; the old
+# session is over; login with the new password; logout; the token is
+# refused; delete the staff member; it is gone; owner logout. On a failure
+# it still deletes the staff member it made.
 #
 # --dry-run needs neither AWS nor the API: it prints every step and call.
 #
@@ -29,7 +31,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Public paths every deployed API answers with 200. The one list to extend
-# (the console's paths, once the API serves it).
+# (the console's paths are a step of their own: they need more than a 200).
 PUBLIC_PATHS="/health /openapi.json"
 
 usage() {
@@ -123,6 +125,9 @@ staff_id="" owner_access="" owner_refresh="" status=""
 
 # json_escape TEXT: TEXT as the inside of a JSON string.
 json_escape() { printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
+
+# header NAME: the value of header NAME in the last answer ("" without one).
+header() { { grep -i "^$1:" "$work/headers" || true; } | sed -n '1s/^[^:]*: *//p' | tr -d '\r'; }
 
 # field NAME: the string value of "NAME" in the last answer (the API answers
 # compact JSON; tokens and ids never hold quotes).
@@ -240,6 +245,40 @@ step "public paths answer"
 for p in $PUBLIC_PATHS; do
   api 200 GET "$p" "" "" || fail "GET $p"
 done
+
+step "the console is served"
+api 302 GET / "" "" || fail "GET / does not redirect"
+if [[ $dry_run == 1 ]]; then
+  say "    would check: its Location ends in /console"
+else
+  case "$(header Location)" in
+    */console) ;;
+    *) fail "GET / leads to \"$(header Location)\", not to /console" ;;
+  esac
+fi
+# The bare /console needs a route of its own next to /console/{proxy+}.
+api 200 GET /console "" "" || fail "GET /console"
+# The page names its script under the build's path; the API's stage prefix
+# (if any) is in $base already, so only the part from /console/ on is kept.
+if [[ $dry_run == 1 ]]; then
+  asset="/console/<build>/app.js"
+else
+  asset=$(grep -o 'src="[^"]*/console/[0-9a-z]*/app\.js"' "$work/body" | sed -n '1s#.*\(/console/[0-9a-z]*/app\.js\)"#\1#p')
+  [[ -n "$asset" ]] || fail "the console's page names no /console/<build>/app.js"
+fi
+api 200 GET "$asset" "" "" || fail "GET $asset"
+if [[ $dry_run == 1 ]]; then
+  say "    would check: it is JavaScript, cached for a year"
+else
+  case "$(header Content-Type)" in
+    text/javascript*) ;;
+    *) fail "$asset is served as \"$(header Content-Type)\", not text/javascript" ;;
+  esac
+  case "$(header Cache-Control)" in
+    *immutable*) ;;
+    *) fail "$asset is not cached as immutable: \"$(header Cache-Control)\"" ;;
+  esac
+fi
 
 step "the owner signs in"
 body "{\"email\":\"$(json_escape "$owner_email")\",\"password\":\"$(json_escape "$owner_password")\"}"

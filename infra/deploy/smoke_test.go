@@ -9,7 +9,7 @@ import (
 
 // scripts/smoke.sh --dry-run needs no AWS and no API: it prints the stack
 // lookup (with --region) and every step and call of the sequence, public
-// paths first and the cleanup last. tests/api runs it for real against the
+// paths and the console's first, the cleanup last. tests/api runs it for real against the
 // local stack.
 func TestSmokeDryRun(t *testing.T) {
 	shells := []string{"bash"}
@@ -29,6 +29,11 @@ func TestSmokeDryRun(t *testing.T) {
 			"would ask for the password of <owner email> (read -s: not echoed, never printed)",
 			"would call: GET " + api + "/health -> expect 200",
 			"would call: GET " + api + "/openapi.json -> expect 200",
+			"would call: GET " + api + "/ -> expect 302",
+			"would check: its Location ends in /console",
+			"would call: GET " + api + "/console -> expect 200",
+			"would call: GET " + api + "/console/<build>/app.js -> expect 200",
+			"would check: it is JavaScript, cached for a year",
 			"would call: POST " + api + "/auth/login body {email: <owner email>, password: <hidden>} -> expect 200",
 			"would call: POST " + api + "/staff/invitations (Authorization: Bearer <owner_access>)",
 			"would ask for the invitation link from the mail to <mailbox>",
@@ -42,7 +47,7 @@ func TestSmokeDryRun(t *testing.T) {
 			"would call: POST " + api + "/auth/logout (Authorization: Bearer <access>) body {refreshToken} -> expect 204",
 			"would call: DELETE " + api + "/staff/<id from Location> (Authorization: Bearer <owner_access>) -> expect 204",
 			"would call: GET " + api + "/staff/<id from Location> (Authorization: Bearer <owner_access>) -> expect 404",
-			"smoke: dry run, 14 steps printed, nothing called",
+			"smoke: dry run, 15 steps printed, nothing called",
 		}
 		last := -1
 		for _, w := range want {

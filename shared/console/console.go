@@ -22,6 +22,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"html"
 	"io/fs"
 	"mime"
 	"path"
@@ -152,8 +153,11 @@ func gzipped(body []byte) []byte {
 
 // pageFor renders the page for the API's stage prefix ("" or "/prod"):
 // asset URLs are absolute paths, because the page is served at any depth
-// under /console and a <base> element is refused by the policy.
-func (b *bundle) pageFor(prefix string) string {
+// under /console and a <base> element is refused by the policy. images is
+// the origin of uploaded thumbnails (the only images the policy lets the
+// page load), named in a <meta> element for the categories screen, which
+// links to thumbnails elsewhere instead of showing them.
+func (b *bundle) pageFor(prefix, images string) string {
 	base := prefix + "/console/" + b.hash
 	var preload strings.Builder
 	for _, m := range b.modules {
@@ -162,5 +166,5 @@ func (b *bundle) pageFor(prefix string) string {
 		}
 		fmt.Fprintf(&preload, "<link rel=\"modulepreload\" href=\"%s/%s\">\n", base, m)
 	}
-	return strings.NewReplacer("{{base}}", base, "{{preload}}", preload.String()).Replace(b.page)
+	return strings.NewReplacer("{{base}}", base, "{{preload}}", preload.String(), "{{images}}", html.EscapeString(images)).Replace(b.page)
 }

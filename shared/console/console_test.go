@@ -96,6 +96,9 @@ func TestPageIsNoCacheWithThePolicy(t *testing.T) {
 		if !strings.Contains(string(body(t, r)), `src="/console/`+Build()+`/app.js"`) {
 			t.Error("the page does not load app.js of this build")
 		}
+		if !strings.Contains(string(body(t, r)), `<meta name="image-origin" content="`+cfg.ImageOrigin+`">`) {
+			t.Error("the page does not name the thumbnails' origin")
+		}
 	}
 }
 

@@ -73,14 +73,15 @@ func (c Config) Policy() string {
 
 // Handler serves GET and HEAD of "/", "/console" and "/console/{proxy+}".
 func Handler(cfg Config) api.HandlerFunc {
-	s := &server{b: current, csp: cfg.Policy()}
+	s := &server{b: current, csp: cfg.Policy(), images: cfg.ImageOrigin}
 	return s.serve
 }
 
 type server struct {
-	b     *bundle
-	csp   string
-	pages sync.Map // stage prefix → *asset (the rendered page)
+	b      *bundle
+	csp    string
+	images string   // origin of uploaded thumbnails, named in the page
+	pages  sync.Map // stage prefix → *asset (the rendered page)
 }
 
 func (s *server) serve(_ context.Context, req api.Request) (api.Response, error) {
@@ -116,7 +117,7 @@ func (s *server) page(prefix string) *asset {
 	if a, ok := s.pages.Load(prefix); ok {
 		return a.(*asset)
 	}
-	a, _ := s.pages.LoadOrStore(prefix, newAsset([]byte(s.b.pageFor(prefix)), contentType("index.html")))
+	a, _ := s.pages.LoadOrStore(prefix, newAsset([]byte(s.b.pageFor(prefix, s.images)), contentType("index.html")))
 	return a.(*asset)
 }
 

@@ -140,15 +140,19 @@ func TestSmokeScriptAgainstTheLocalStack(t *testing.T) {
 	}
 	for _, want := range []string{
 		"GET /health -> 200", "GET /openapi.json -> 200",
+		"GET / -> 302", "GET /console -> 200",
 		"POST /auth/login -> 200", "POST /staff/invitations -> 201",
 		"POST /auth/invitations/inspect -> 200", "POST /auth/invitations/accept -> 204",
 		"GET /auth/me -> 200", "POST /auth/password/forgot -> 202", "POST /auth/password/reset -> 204",
 		"GET /auth/me -> 401", "POST /auth/logout -> 204", "POST /auth/refresh -> 200",
-		"smoke: ok (14 steps",
+		"smoke: ok (15 steps",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
+	}
+	if !regexp.MustCompile(`GET /console/[0-9a-f]+/app\.js -> 200`).MatchString(out) {
+		t.Errorf("the console's script was not fetched:\n%s", out)
 	}
 	for _, secret := range []string{password, invitationToken, resetToken, "eyJ"} {
 		if strings.Contains(out, secret) {

@@ -308,6 +308,13 @@ func (tb *tab) choose(sel, value string) {
 	tb.eval(`(() => { const e = document.querySelector(` + jsString(sel) + `); e.value = ` + jsString(value) + `; e.dispatchEvent(new Event("change", {bubbles: true})); return ""; })()`)
 }
 
+// chooseIn sets the <select> a JavaScript expression finds.
+func (tb *tab) chooseIn(expr, value string) {
+	tb.t.Helper()
+	tb.waitFor(expr)
+	tb.eval(`(() => { const e = ` + expr + `; e.value = ` + jsString(value) + `; e.dispatchEvent(new Event("change", {bubbles: true})); return ""; })()`)
+}
+
 func (tb *tab) path() string { return tb.eval(`location.pathname + location.search`) }
 
 // check runs everything every screen must pass, then photographs it at
@@ -341,7 +348,7 @@ func (tb *tab) check(name string) {
 		tb.do(chromedp.EmulateViewport(size.w, size.h))
 		time.Sleep(50 * time.Millisecond)
 		ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG (below it, JPEG)
 		cancel()
 		if err != nil {
 			tb.t.Fatal(err)

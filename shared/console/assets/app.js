@@ -3,8 +3,8 @@
 // a time under /console/... (History API; views load on first use).
 import * as api from "./api.js";
 import { t, pick, setLanguage, language, LANGUAGES } from "./i18n.js";
-import { SCREENS, allowedScreens, safeNext } from "./state.js";
-import { h, field, showProblem, showAlert, problemText, openDialog, dialogShell, confirmDialog, setBusy, toast, popup, clearFieldErrors, setFieldError } from "./ui.js";
+import { allowedScreens, sections, screenFor, safeNext } from "./state.js";
+import { h, tabs, field, showProblem, showAlert, problemText, openDialog, dialogShell, confirmDialog, setBusy, toast, popup, clearFieldErrors, setFieldError } from "./ui.js";
 
 const prefix = api.apiBase(import.meta.url);
 const root = prefix + "/console";
@@ -55,22 +55,32 @@ async function render() {
     return navigate(safeNext(new URLSearchParams(location.search).get("next"), root), { replace: true });
   }
   const screens = allowedScreens(me.permissions);
-  if (path === "" || path === "users") {
-    const first = screens.find((s) => path === "" || s.path.startsWith(path + "/"));
-    if (first && path === "users") return navigate(root + "/" + first.path, { replace: true });
-    return showHome(view, screens);
-  }
-  const screen = SCREENS.find((s) => s.path === path);
-  if (!screen || !can(screen.perm)) return showNotFound(view);
+  if (path === "") return showHome(view, sections(me.permissions));
+  const section = screens.find((s) => s.path.startsWith(path + "/"));
+  if (section) return navigate(root + "/" + section.path, { replace: true }); // "users" → its first tab
+  const found = screenFor(path);
+  if (!found || !can(found.screen.perm)) return showNotFound(view);
+  const { screen, sub } = found;
   view.replaceChildren(h("p", { class: "loading" }, t("loading")));
   const mod = await import(build + screen.module);
   if (appPath() !== path) return; // navigated away meanwhile
   cleanup = await mod.render({
-    root: view, me, can, navigate, t,
+    root: view, me, can, navigate, t, sub,
     base: root + "/" + screen.path,
+    home: root,
+    tabs: sectionTabs(screen),
     params: new URLSearchParams(location.search)
   });
   focusHeading(view);
+}
+
+// sectionTabs links the screens of a section (Users: staff, customers) the
+// person may see; null for a screen alone in its section.
+function sectionTabs(screen) {
+  if (!screen.tab) return null;
+  const section = screen.path.split("/")[0];
+  const mine = allowedScreens(me.permissions).filter((s) => s.path.split("/")[0] === section);
+  return tabs(t(section + ".tabs"), mine.map((s) => ({ href: root + "/" + s.path, label: t(s.tab), current: s === screen })));
 }
 
 function focusHeading(view) {
@@ -102,9 +112,9 @@ function renderBanner(path) {
   const nav = h("nav", { "aria-label": t("nav.label") });
   const list = h("ul");
   if (me) {
-    for (const s of allowedScreens(me.permissions)) {
+    for (const s of sections(me.permissions)) {
       const section = s.path.split("/")[0];
-      const current = path === s.path || path.startsWith(section + "/") || path === section;
+      const current = path === section || path.startsWith(section + "/");
       list.append(h("li", null, h("a", { href: root + "/" + s.path, "aria-current": current ? "page" : null }, t(s.nav))));
     }
   }
@@ -125,17 +135,21 @@ function languagePicker(save) {
 }
 
 async function changeLanguage(l, save) {
-  setLanguage(l);
+  // The language switches together with the banner drawn in it (render
+  // draws the banner before its first await): switched earlier, a menu
+  // opened while the choice is saved would be drawn again, closed.
+  let said = "";
   if (save && me) {
     const res = await api.request("PATCH", "/auth/me", { body: { locale: l }, headers: api.ifMatch(me.version) });
-    if (res.ok) {
-      me = res.data;
-      toast(t("account.languageSaved"));
-    } else {
-      toast(problemText(res));
-    }
+    if (res.ok) me = res.data;
+    setLanguage(l);
+    said = res.ok ? t("account.languageSaved") : problemText(res);
+  } else {
+    setLanguage(l);
   }
-  await render();
+  const drawn = render();
+  if (said) toast(said);
+  await drawn;
   const again = document.getElementById(save ? "account-language" : "sign-in-language");
   if (save) {
     const button = document.getElementById("account-button");
@@ -192,7 +206,14 @@ function changePasswordDialog() {
     setBusy(submit, true);
     const res = await api.changePassword(v("currentPassword"), v("newPassword"));
     setBusy(submit, false);
-    if (!res.ok) return showProblem(form, res, alertEl);
+    if (!res.ok) {
+      // The API's field messages are English; the one a person meets here
+      // most is said in their language.
+      const wrong = res.status === 422 && ((res.problem && res.problem.errors) || []).some((e) => e.field === "currentPassword");
+      showProblem(form, res, alertEl);
+      if (wrong) setFieldError(form, "currentPassword", t("password.wrongCurrent"));
+      return;
+    }
     for (const n of ["currentPassword", "newPassword", "confirm"]) form.elements[n].value = "";
     dialog.close();
     toast(t("password.done"));

@@ -1,8 +1,11 @@
 // Small DOM helpers shared by the views: building elements, dialogs (native
 // <dialog>, focus in and back), messages, field errors and the sentences
 // for API problems.
-import { t, has } from "./i18n.js";
-import { retryAfter } from "./api.js";
+import { t, has, plural, formatDate } from "./i18n.js";
+import * as api from "./api.js";
+import { readListState, listQuery, apiQuery, PERSON_STATUSES } from "./state.js";
+
+const { retryAfter } = api;
 
 // h builds an element: h("button", {type: "button", onclick: f}, "text").
 // Text is always set as text, never parsed as HTML.
@@ -78,11 +81,13 @@ export function field(opts) {
 
 export function setFieldError(form, name, text) {
   const box = form.querySelector(`[data-field="${CSS.escape(name)}"]`);
-  if (!box) return false;
+  const line = box && box.querySelector(".error");
+  if (!line) return false;
+  // A group (the role editor's permissions) has no single input to mark.
   const input = box.querySelector("input, select, textarea");
-  box.querySelector(".error").textContent = text || "";
-  if (text) input.setAttribute("aria-invalid", "true");
-  else input.removeAttribute("aria-invalid");
+  line.textContent = text || "";
+  if (input && text) input.setAttribute("aria-invalid", "true");
+  else if (input) input.removeAttribute("aria-invalid");
   return true;
 }
 
@@ -101,8 +106,41 @@ export function showProblem(form, res, alertEl) {
   }
   const text = errors.length ? t("error.fieldsBelow") : problemText(res);
   showAlert(alertEl, text, extra);
+  if (res.status === 429) cooldown(form.querySelector("button[type=submit]"), retryAfter(res));
   const first = form.querySelector('[aria-invalid="true"]');
   (first || alertEl).focus();
+}
+
+// saveFailed shows why a save failed: a 412 offers a reload (someone else
+// changed it), a network failure a retry, the rest as showProblem does.
+export function saveFailed(form, res, alertEl, { reload, retry } = {}) {
+  if ((res.status === 412 && reload) || (res.status === 0 && retry)) {
+    const actions = res.status === 412 ? [{ label: t("reload"), run: reload }] : [{ label: t("retry"), run: retry }];
+    clearFieldErrors(form);
+    showAlert(alertEl, problemText(res), [], actions);
+    return alertEl.focus();
+  }
+  showProblem(form, res, alertEl);
+}
+
+// cooldown keeps a button disabled for the seconds a 429 asked to wait,
+// saying so on the button.
+export function cooldown(button, seconds) {
+  if (!button) return;
+  if (!button.dataset.label) button.dataset.label = button.textContent;
+  let left = Math.max(1, seconds);
+  const tick = () => {
+    if (left <= 0 || !button.isConnected) {
+      button.disabled = false;
+      button.textContent = button.dataset.label;
+      return;
+    }
+    button.disabled = true;
+    button.textContent = t("cooldown", { seconds: left });
+    left -= 1;
+    setTimeout(tick, 1000);
+  };
+  tick();
 }
 
 // showAlert fills an alert box; actions are buttons shown inside it.
@@ -124,6 +162,29 @@ export function failure(el, res, { retry, reload } = {}) {
   if (res.status === 412 && reload) actions.push({ label: t("reload"), run: reload });
   showAlert(el, problemText(res), [], actions);
   el.focus();
+}
+
+// textarea builds a labelled multi-line field like field() does.
+export function textarea(opts) {
+  const id = opts.id || nextId("f");
+  const describedBy = [opts.hint ? id + "-hint" : "", id + "-error"].filter(Boolean).join(" ");
+  const input = h("textarea", { id, name: opts.name, rows: opts.rows || 3, maxLength: opts.maxlength, readOnly: opts.readonly, "aria-describedby": describedBy });
+  input.value = opts.value ?? "";
+  return h("div", { class: "field", dataset: { field: opts.name } },
+    h("label", { for: id }, opts.label),
+    input,
+    opts.hint ? h("p", { id: id + "-hint", class: "hint" }, opts.hint) : null,
+    h("p", { id: id + "-error", class: "error" }));
+}
+
+// checkbox builds a labelled checkbox (a switch with role=switch).
+export function checkbox(opts) {
+  const id = opts.id || nextId("c");
+  const box = h("input", { type: "checkbox", id, name: opts.name, value: opts.value, checked: !!opts.checked, disabled: opts.disabled,
+    role: opts.switch ? "switch" : null, "aria-describedby": opts.hint ? id + "-hint" : null });
+  return h("div", { class: "check" + (opts.switch ? " switch" : ""), dataset: opts.name ? { field: opts.name } : null },
+    box, h("label", { for: id }, opts.label),
+    opts.hint ? h("p", { id: id + "-hint", class: "hint" }, opts.hint) : null);
 }
 
 // toast announces a finished action politely.
@@ -228,4 +289,310 @@ export function popup(button, list) {
     if (e.relatedTarget && !list.contains(e.relatedTarget) && e.relatedTarget !== button) close(false);
   });
   return close;
+}
+
+// --- list screens ---------------------------------------------------------------
+
+// tabs links the screens of one section; items are {href, label, current}.
+export function tabs(label, items) {
+  return h("nav", { class: "tabs", "aria-label": label },
+    h("ul", null, items.map((i) => h("li", null, h("a", { href: i.href, "aria-current": i.current ? "page" : null }, i.label)))));
+}
+
+// rowMenu is a row's options button with its popup list of actions
+// ([label, run, action] each); the focus goes back to the button first.
+export function rowMenu(name, entries) {
+  const button = h("button", { type: "button", class: "icon", "aria-label": t("options.for", { name }), "aria-haspopup": "true" }, "⋯");
+  const menu = h("ul", { class: "menu", hidden: true });
+  const close = popup(button, menu);
+  for (const [label, run, action] of entries) {
+    menu.append(h("li", null, h("button", { type: "button", dataset: { action }, onclick: () => { close(false); button.focus(); run(); } }, label)));
+  }
+  return h("div", { class: "row-options" }, button, menu);
+}
+
+// setAddress puts a screen's state into the address bar: pushed for a
+// choice (back undoes it), replaced while typing.
+export function setAddress(url, replace) {
+  if (replace) history.replaceState(null, "", url);
+  else history.pushState(null, "", url);
+}
+
+export function statusBadge(status) {
+  return h("span", { class: "badge " + status }, t("status." + status));
+}
+
+export function displayName(p) {
+  const name = [p.firstName, p.lastName].filter(Boolean).join(" ");
+  return name || p.email;
+}
+
+// resultsDialog lists a bulk action's result per person.
+export function resultsDialog(title, items) {
+  const { dialog, body } = dialogShell(title);
+  body.append(h("ul", { class: "results" }, items.map((i) => h("li", { class: i.status, dataset: { id: i.id } }, h("strong", null, i.name), " — ", i.text))),
+    h("div", { class: "actions" }, h("button", { type: "button", class: "primary", onclick: () => dialog.close() }, t("close"))));
+  openDialog(dialog);
+}
+
+// facts is a definition list of [term, value] pairs (null ones left out).
+export function facts(pairs) {
+  return h("dl", { class: "facts" }, pairs.filter(Boolean).flatMap(([k, v]) => [h("dt", null, k), h("dd", null, v)]));
+}
+
+// invitationFacts describe a person's dates and pending invitation.
+export function personFacts(p) {
+  return [
+    [t("status"), statusBadge(p.status)],
+    [t("people.createdAt"), formatDate(p.createdAt)],
+    [t("people.lastLogin"), p.lastLoginAt ? formatDate(p.lastLoginAt) : t("people.never")],
+    p.invitation ? [t("status.invited"), t(p.invitation.expired ? "people.invitationExpired" : "people.invitationUntil", { date: formatDate(p.invitation.expiresAt) })] : null
+  ];
+}
+
+// focusInRows remembers which control of which row (an element with
+// data-id) has the focus, so that after the rows are drawn again (a dialog
+// it opened closed, the list reloaded) the same control of the same row
+// gets it back; when the row is gone, fallback does. controls selects a
+// row's own controls.
+export function focusInRows(container, controls = "button, input, a") {
+  const active = document.activeElement;
+  const row = active && container.contains(active) ? active.closest("[data-id]") : null;
+  if (!row) return () => {};
+  const which = [...row.querySelectorAll(controls)].indexOf(active);
+  return (fallback) => {
+    const again = container.querySelector(`[data-id="${CSS.escape(row.dataset.id)}"]`);
+    const el = again && again.querySelectorAll(controls)[which];
+    if (el) el.focus();
+    else if (fallback) {
+      fallback.tabIndex = -1;
+      fallback.focus();
+    }
+  };
+}
+
+// peopleList is the table screen staff and customers share: search
+// (debounced), status filter, sort (off while searching), pages with the
+// API's cursors, all of it in the address; a selection gets password reset
+// mails with a result per person; each row's options edit, resend an
+// invitation, deactivate, activate or delete, each change after a question.
+//
+// spec: kind ("staff", "customers": texts, element ids), path (the API
+// route), list (state.js list spec), sorts, perms ({reset, resend,
+// deactivate, delete}: permission keys), columns ([{label, cell(p)}] after
+// name and email), filters (extra filter fields, given the state and go),
+// notes (shown under the filters), add (the add button's action),
+// detail(id) (the detail panel), protect(p) (true: no status or delete
+// actions, e.g. one's own account).
+export function peopleList(ctx, spec) {
+  const { root, can, base } = ctx;
+  const { kind } = spec;
+  const tk = (key, vars) => t(has(kind + "." + key) ? kind + "." + key : "people." + key, vars);
+  const state = readListState(ctx.params, spec.list);
+  const selected = new Map(); // id → person
+  let items = [];
+  let alive = true;
+
+  const alertEl = h("div", { class: "alert", role: "alert", tabindex: "-1" });
+  const heading = h("h1", null, tk("title"));
+
+  // Controls.
+  const searchId = nextId("q");
+  const search = h("input", { id: searchId, type: "search", value: state.q, maxLength: 100, autocomplete: "off", "aria-describedby": searchId + "-hint" });
+  const statusId = nextId("status");
+  const status = h("select", { id: statusId },
+    h("option", { value: "" }, t("list.all")),
+    PERSON_STATUSES.map((s) => h("option", { value: s, selected: s === state.status }, t("status." + s))));
+  const sortId = nextId("sort");
+  const sort = h("select", { id: sortId, "aria-describedby": sortId + "-note" },
+    spec.list.sorts.map((s) => h("option", { value: s, selected: s === state.sort + "." + state.order }, t("sort." + s))));
+  const sortNote = h("p", { id: sortId + "-note", class: "hint" });
+  const filters = h("div", { class: "filters" },
+    h("div", { class: "field grow" }, h("label", { for: searchId }, t("list.search")), search, h("p", { id: searchId + "-hint", class: "hint" }, tk("searchHint"))),
+    h("div", { class: "field" }, h("label", { for: statusId }, t("status")), status),
+    spec.filters ? spec.filters(state, () => { state.cursor = ""; go(); }) : null,
+    h("div", { class: "field" }, h("label", { for: sortId }, t("list.sort")), sort, sortNote));
+  const addButton = spec.add ? h("button", { type: "button", class: "primary", id: kind + "-add", onclick: () => spec.add() }, tk("add")) : null;
+
+  // The selection's bar.
+  const mayReset = can(spec.perms.reset);
+  const selectedText = h("span", { role: "status" });
+  const resetButton = h("button", { type: "button", class: "secondary", id: kind + "-reset", onclick: () => resetSelected() }, tk("resetSelected"));
+  const bulk = h("div", { class: "bulk", hidden: true }, selectedText, resetButton);
+
+  // The table.
+  const selectAll = h("input", { type: "checkbox", id: nextId("all"), "aria-label": tk("selectAll") });
+  const tbody = h("tbody");
+  const colCount = 3 + spec.columns.length + (mayReset ? 1 : 0);
+  const table = h("table", { class: "list" },
+    h("caption", { class: "visually-hidden" }, tk("title")),
+    h("thead", null, h("tr", null,
+      mayReset ? h("th", { scope: "col", class: "select" }, selectAll) : null,
+      h("th", { scope: "col" }, t("name")),
+      h("th", { scope: "col" }, t("email")),
+      spec.columns.map((c) => h("th", { scope: "col" }, c.label)),
+      h("th", { scope: "col", class: "options" }, h("span", { class: "visually-hidden" }, t("options"))))),
+    tbody);
+  const countEl = h("p", { class: "hint", role: "status" });
+  const firstButton = h("a", { class: "button secondary", href: base + listQuery({ ...state, cursor: "" }, spec.list) }, t("list.first"));
+  const nextButton = h("a", { class: "button secondary", id: kind + "-next" }, t("list.next"));
+  const pager = h("div", { class: "pager" }, countEl, firstButton, nextButton);
+
+  root.replaceChildren(h("section", { class: "screen" },
+    ctx.tabs || null,
+    h("div", { class: "screen-head" }, heading, addButton),
+    alertEl, filters, ...(spec.notes || []), bulk, h("div", { class: "table-wrap" }, table), pager));
+
+  // The state in the address.
+  function go({ replace } = {}) {
+    setAddress(base + listQuery(state, spec.list), replace);
+    load();
+  }
+  function syncSortControl() {
+    sort.disabled = !!state.q;
+    sortNote.textContent = state.q ? t("list.sortOff") : "";
+  }
+  const searchNow = debounce(() => {
+    const q = search.value.trim().slice(0, 100);
+    if (q === state.q) return;
+    state.q = q;
+    state.cursor = "";
+    syncSortControl();
+    go({ replace: true });
+  }, 300);
+  search.addEventListener("input", searchNow);
+  status.addEventListener("change", () => { state.status = status.value; state.cursor = ""; go(); });
+  sort.addEventListener("change", () => { [state.sort, state.order] = sort.value.split("."); state.cursor = ""; go(); });
+  selectAll.addEventListener("change", () => {
+    for (const p of items) {
+      if (selectAll.checked) selected.set(p.id, p);
+      else selected.delete(p.id);
+    }
+    for (const box of tbody.querySelectorAll("input[type=checkbox]")) box.checked = selectAll.checked;
+    syncBulk();
+  });
+  syncSortControl();
+
+  function syncBulk() {
+    bulk.hidden = !mayReset || selected.size === 0;
+    selectedText.textContent = t("list.selected", { n: selected.size });
+    selectAll.checked = items.length > 0 && items.every((p) => selected.has(p.id));
+  }
+
+  async function load() {
+    table.setAttribute("aria-busy", "true");
+    const res = await api.get(spec.path, apiQuery(state));
+    if (!alive) return;
+    table.setAttribute("aria-busy", "false");
+    if (!res.ok) {
+      if (res.problem && res.problem.code === "invalid_cursor") {
+        state.cursor = "";
+        go({ replace: true });
+        return toast(t("error.invalid_cursor"));
+      }
+      return failure(alertEl, res, { retry: load });
+    }
+    showAlert(alertEl, "");
+    items = res.data.items;
+    const keep = focusInRows(tbody);
+    tbody.replaceChildren(...items.map(row));
+    keep(heading);
+    if (!items.length) tbody.append(h("tr", null, h("td", { colspan: colCount, class: "empty" }, tk("empty"))));
+    countEl.textContent = t("list.count", { n: items.length });
+    firstButton.hidden = !state.cursor;
+    firstButton.href = base + listQuery({ ...state, cursor: "" }, spec.list);
+    nextButton.hidden = !res.data.nextCursor;
+    if (res.data.nextCursor) nextButton.href = base + listQuery({ ...state, cursor: res.data.nextCursor }, spec.list);
+    syncBulk();
+  }
+
+  function row(p) {
+    const name = displayName(p);
+    const cells = [];
+    if (mayReset) {
+      const box = h("input", { type: "checkbox", "aria-label": t("list.select", { name }), checked: selected.has(p.id) });
+      box.addEventListener("change", () => {
+        if (box.checked) selected.set(p.id, p);
+        else selected.delete(p.id);
+        syncBulk();
+      });
+      cells.push(h("td", { class: "select" }, box));
+    }
+    cells.push(
+      h("td", { dataset: { label: t("name") } }, h("button", { type: "button", class: "link", onclick: () => spec.detail(p.id) }, name)),
+      h("td", { dataset: { label: t("email") } }, p.email),
+      spec.columns.map((c) => h("td", { dataset: { label: c.label } }, c.cell(p))),
+      h("td", { class: "options" }, rowMenu(name, options(p))));
+    return h("tr", { dataset: { id: p.id } }, ...cells);
+  }
+
+  function options(p) {
+    const guarded = spec.protect && spec.protect(p);
+    const entries = [[tk("edit"), () => spec.detail(p.id), "edit"]];
+    if (p.status === "invited" && can(spec.perms.resend)) entries.push([tk("resend"), () => resend(p), "resend"]);
+    if (p.status === "active" && can(spec.perms.deactivate) && !guarded) entries.push([tk("deactivate"), () => setStatus(p, "deactivate"), "deactivate"]);
+    if (p.status === "inactive" && can(spec.perms.deactivate) && !guarded) entries.push([tk("activate"), () => setStatus(p, "activate"), "activate"]);
+    if (can(spec.perms.delete) && !guarded) entries.push([tk("delete"), () => remove(p), "delete"]);
+    return entries;
+  }
+
+  // Actions, each after a question where it changes something.
+  async function setStatus(p, action) {
+    const name = displayName(p);
+    const ok = await confirmDialog({ title: tk(action + "Title", { name }), text: tk(action + "Text", { name }), confirmLabel: tk(action), danger: action === "deactivate" });
+    if (!ok) return;
+    const res = await api.request("POST", `${spec.path}/${p.id}/${action}`, { headers: api.ifMatch(p.version) });
+    if (!res.ok) return failure(alertEl, res, { retry: () => setStatus(p, action), reload: load });
+    toast(tk(action === "deactivate" ? "deactivated" : "activated", { name }));
+    load();
+  }
+
+  async function remove(p) {
+    const name = displayName(p);
+    const ok = await confirmDialog({ title: tk("deleteTitle", { name }), text: tk("deleteText", { name }), confirmLabel: tk("delete"), danger: true });
+    if (!ok) return;
+    const res = await api.request("DELETE", `${spec.path}/${p.id}`, { headers: api.ifMatch(p.version) });
+    if (!res.ok) return failure(alertEl, res, { retry: () => remove(p), reload: load });
+    selected.delete(p.id);
+    toast(tk("deleted", { name }));
+    load();
+  }
+
+  async function resend(p) {
+    const key = api.idempotencyKey();
+    const send = async () => {
+      const res = await api.request("POST", `${spec.path}/${p.id}/invitation`, { headers: key });
+      if (!res.ok) return failure(alertEl, res, { retry: send });
+      toast(tk("resent", { email: p.email }));
+      load();
+    };
+    send();
+  }
+
+  async function resetSelected() {
+    const people = [...selected.values()];
+    const ok = await confirmDialog({ title: tk("resetConfirmTitle"), text: plural(has(kind + ".resetConfirmText") ? kind + ".resetConfirmText" : "people.resetConfirmText", people.length), confirmLabel: tk("resetSend") });
+    if (!ok) return;
+    const key = api.idempotencyKey(); // the same key on a retry: nobody is mailed twice
+    const send = async () => {
+      setBusy(resetButton, true);
+      const res = await api.request("POST", spec.path + "/password-resets", { body: { ids: people.map((p) => p.id) }, headers: key });
+      setBusy(resetButton, false);
+      if (!res.ok) return failure(alertEl, res, { retry: send });
+      const byId = new Map(people.map((p) => [p.id, p]));
+      selected.clear();
+      for (const box of tbody.querySelectorAll("input[type=checkbox]")) box.checked = false;
+      syncBulk();
+      resultsDialog(tk("resetResults"), res.data.results.map((r) => {
+        const p = byId.get(r.id);
+        return { id: r.id, status: r.status, name: p ? displayName(p) : r.id, text: r.status === "queued" ? tk("reset.queued") : tk("reset." + (r.reason || "not_found")) };
+      }));
+    };
+    send();
+  }
+
+  return {
+    load, alertEl, state,
+    cleanup: () => { alive = false; }
+  };
 }

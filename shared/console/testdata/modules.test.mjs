@@ -8,6 +8,14 @@ import { createRequire } from "node:module";
 import * as i18n from "../assets/i18n.js";
 import * as state from "../assets/state.js";
 import * as api from "../assets/api.js";
+import { readdirSync, readFileSync } from "node:fs";
+
+// The screens' modules add their own texts when loaded: load them all, so
+// the checks below cover every string of the console.
+const views = {};
+for (const f of readdirSync(new URL("../assets/", import.meta.url)).filter((f) => /^view-.*\.js$/.test(f))) {
+  views[f] = await import("../assets/" + f);
+}
 
 test("every language has every key, with the same placeholders", () => {
   const en = Object.keys(i18n.STRINGS.en).sort();
@@ -19,6 +27,31 @@ test("every language has every key, with the same placeholders", () => {
       assert.ok(i18n.STRINGS[l][k].trim(), `${l} ${k} is empty`);
     }
   }
+});
+
+test("no text is defined twice in a module (an object literal keeps the last one silently)", () => {
+  const dir = new URL("../assets/", import.meta.url);
+  for (const f of readdirSync(dir).filter((f) => f === "i18n.js" || /^view-.*\.js$/.test(f))) {
+    const src = readFileSync(new URL(f, dir), "utf8");
+    for (const block of src.split(/^\s+(?=(?:en|nl|de): \{)/m).slice(1)) {
+      const lang = block.slice(0, 2);
+      const body = block.slice(0, block.indexOf("\n  }"));
+      const keys = [...body.matchAll(/^\s+("[^"]+"|[A-Za-z]+):/gm)].map((m) => m[1].replace(/"/g, ""));
+      const dup = keys.filter((k, i) => keys.indexOf(k) !== i);
+      assert.deepEqual(dup, [], `${f} ${lang}`);
+    }
+  }
+});
+
+test("plurals: one and the rest", () => {
+  i18n.setLanguage("en");
+  assert.equal(i18n.plural("cat.count", 1), "1 category");
+  assert.equal(i18n.plural("cat.count", 3), "3 categories");
+  assert.equal(i18n.plural("list.count", 1), "1 shown");
+  i18n.setLanguage("de");
+  assert.equal(i18n.plural("cat.deleteCascadeLabel", 1, { name: "Obst" }), "Obst und ihre Unterkategorie löschen");
+  assert.equal(i18n.plural("cat.deleteCascadeLabel", 2, { name: "Obst" }), "Obst und 2 Unterkategorien löschen");
+  i18n.setLanguage("en");
 });
 
 test("every problem code of the API has a sentence", async () => {
@@ -35,7 +68,7 @@ test("language choice and text", () => {
   assert.equal(i18n.pick(["fr"]), "en");
   assert.equal(i18n.pick([]), "en");
   i18n.setLanguage("nl");
-  assert.equal(i18n.t("staff.deleteTitle", { name: "Anna" }), "Anna verwijderen?");
+  assert.equal(i18n.t("people.deleteTitle", { name: "Anna" }), "Anna verwijderen?");
   assert.equal(i18n.t("no.such.key"), "no.such.key");
   assert.match(i18n.formatMoney(2500, "EUR"), /25,00/);
   i18n.setLanguage("xx");
@@ -44,8 +77,19 @@ test("language choice and text", () => {
 
 test("screens follow the permissions", () => {
   assert.deepEqual(state.allowedScreens(["staff.read"]).map((s) => s.path), ["users/staff"]);
-  assert.deepEqual(state.allowedScreens(["audit.read"]), []);
+  assert.deepEqual(state.allowedScreens(["customers.read", "staff.read"]).map((s) => s.path), ["users/staff", "users/customers"]);
+  assert.deepEqual(state.sections(["customers.read", "staff.read"]).map((s) => s.path), ["users/staff"]);
+  assert.deepEqual(state.sections(["customers.read"]).map((s) => s.path), ["users/customers"]);
+  assert.deepEqual(state.allowedScreens(["settings.manage"]), []);
   assert.deepEqual(state.allowedScreens(undefined), []);
+  for (const s of state.SCREENS) {
+    assert.ok(views[s.module], s.module + " exists");
+    assert.equal(typeof views[s.module].render, "function", s.module);
+    assert.ok(i18n.has(s.nav) && (!s.tab || i18n.has(s.tab)), s.path);
+  }
+  assert.equal(state.screenFor("users/staff").screen.path, "users/staff");
+  assert.equal(state.screenFor("users/nobody"), null);
+  assert.equal(state.screenFor("users/staff/x/y"), null);
 });
 
 test("safeNext stays inside the console", () => {
@@ -68,6 +112,104 @@ test("list state round-trips through the address", () => {
   const d = state.readListState(new URLSearchParams("status=deleted&sort=password&order=up&role=%3Cx%3E"));
   assert.deepEqual(d, { q: "", status: "", roleId: "", sort: "lastName", order: "asc", cursor: "" });
   assert.equal(state.listQuery(d), "");
+});
+
+test("customer lists: five sorts, no role filter", () => {
+  const s = state.readListState(new URLSearchParams("sort=company&order=desc&role=admin&status=active"), state.CUSTOMER_LIST);
+  assert.deepEqual(s, { q: "", status: "active", roleId: "", sort: "company", order: "desc", cursor: "" });
+  assert.equal(state.listQuery(s, state.CUSTOMER_LIST), "?status=active&sort=company&order=desc");
+  const c = state.readListState(new URLSearchParams("sort=createdAt&order=desc"), state.CUSTOMER_LIST);
+  assert.equal(state.listQuery(c, state.CUSTOMER_LIST), "?sort=createdAt&order=desc");
+  assert.equal(state.readListState(new URLSearchParams("sort=createdAt&order=desc"), state.STAFF_LIST).sort, "lastName");
+  for (const k of state.CUSTOMER_SORTS) assert.ok(i18n.has("sort." + k), k);
+});
+
+test("audit filters round-trip through the address", () => {
+  const s = state.readAuditState(new URLSearchParams("actor=01ARZ3NDEKTSV4RRFFQ69G5FAV&targetType=role&target=admin&action=role.update&from=2026-01-01T00:00:00Z&to=2026-02-01T10:00:00.000Z&cursor=c1"));
+  assert.deepEqual(s, { actorId: "01ARZ3NDEKTSV4RRFFQ69G5FAV", targetType: "role", targetId: "admin", action: "role.update", from: "2026-01-01T00:00:00.000Z", to: "2026-02-01T10:00:00.000Z", cursor: "c1" });
+  assert.deepEqual(state.readAuditState(new URLSearchParams(state.auditQuery(s))), s);
+  assert.equal(api.queryString(state.auditApiQuery(s)), "?limit=25&actorId=01ARZ3NDEKTSV4RRFFQ69G5FAV&targetType=role&targetId=admin&action=role.update&from=2026-01-01T00%3A00%3A00.000Z&to=2026-02-01T10%3A00%3A00.000Z&cursor=c1");
+  // A target id needs its type; nonsense is dropped.
+  const d = state.readAuditState(new URLSearchParams("target=x&targetType=planet&action=DROP%20TABLE&from=yesterday&actor=%3Cb%3E"));
+  assert.deepEqual(d, { actorId: "", targetType: "", targetId: "", action: "", from: "", to: "", cursor: "" });
+  assert.equal(state.auditQuery(d), "");
+  // datetime-local values are local time; the API gets UTC.
+  const local = state.localInput("2026-03-04T05:06:00Z");
+  assert.match(local, /^\d{4}-\d\d-\d\dT\d\d:\d\d$/);
+  assert.equal(state.fromLocalInput(local), "2026-03-04T05:06:00.000Z");
+  assert.equal(state.fromLocalInput(""), "");
+});
+
+test("categories: moves, targets and sizes", () => {
+  const tree = [
+    { id: "A", name: "A", children: [{ id: "A1", name: "A1", children: [{ id: "A1x", name: "A1x", children: [] }] }, { id: "A2", name: "A2", children: [] }] },
+    { id: "B", name: "B", children: [] }
+  ];
+  assert.deepEqual(state.flatten(tree).map((e) => e.node.id + e.depth), ["A0", "A11", "A1x2", "A21", "B0"]);
+  assert.deepEqual(state.moveTargets(tree, "A1").map((e) => e.id), ["A", "A2", "B"]);
+  assert.deepEqual(state.moveTargets(tree, "A1").find((e) => e.id === "A2").path, ["A", "A2"]);
+  assert.deepEqual(state.siblingMove(tree[0].children, "A2", "up"), { before: "A1" });
+  assert.deepEqual(state.siblingMove(tree[0].children, "A1", "down"), { after: "A2" });
+  assert.equal(state.siblingMove(tree[0].children, "A1", "up"), null);
+  assert.equal(state.siblingMove(tree, "B", "down"), null);
+  assert.equal(state.subtreeSize(tree[0]), 3);
+  assert.equal(state.isHttpsURL("https://cdn.example.com/a.png"), true);
+  assert.equal(state.isHttpsURL("http://cdn.example.com/a.png"), false);
+  assert.equal(state.isHttpsURL("javascript:alert(1)"), false);
+});
+
+test("roles: the catalogue in groups, permission changes only when changed", () => {
+  const { groups, permissionChange } = views["view-roles.js"];
+  const cat = [
+    { key: "staff.read", group: "staff" }, { key: "staff.invite", group: "staff" },
+    { key: "roles.read", group: "roles" }, { key: "audit.read", group: "audit" }
+  ];
+  assert.deepEqual(groups(cat).map((g) => g.group + ":" + g.items.length), ["staff:2", "roles:1", "audit:1"]);
+  assert.equal(permissionChange(cat, ["staff.read", "audit.read"], ["audit.read", "staff.read"]), null);
+  // Catalogue order, whatever order the switches were read in.
+  assert.deepEqual(permissionChange(cat, ["staff.read"], ["audit.read", "staff.read"]), ["staff.read", "audit.read"]);
+  assert.deepEqual(permissionChange(cat, ["staff.read"], []), []);
+});
+
+test("audit: actions and values in words", () => {
+  const { actionText, valueText, ACTIONS } = views["view-audit.js"];
+  i18n.setLanguage("nl");
+  assert.equal(actionText("role.update"), "Rol: gewijzigd");
+  assert.equal(actionText("planet.explode"), "planet.explode");
+  assert.equal(valueText(null), "(geen)");
+  assert.equal(valueText([]), "(geen)");
+  assert.equal(valueText(["a", "b"]), "a, b");
+  assert.equal(valueText({ city: "Utrecht", country: "NL" }), "city: Utrecht; country: NL");
+  assert.equal(valueText(true), "Ja");
+  i18n.setLanguage("en");
+  for (const [type, verbs] of Object.entries(ACTIONS)) {
+    assert.ok(state.AUDIT_TARGETS.includes(type), type);
+    for (const v of verbs) assert.notEqual(actionText(type + "." + v), type + "." + v, type + "." + v);
+  }
+});
+
+test("settings: the screen reads what the API takes", () => {
+  const { settingsChange, duration } = views["view-settings.js"];
+  const s = { shopName: "Shop", defaultLocale: "en", seatLimit: 10, invitationTtlHours: 72, resetTtlMinutes: 60, auditRetentionDays: 400,
+    billing: { includedSeats: 3, pricePerExtraSeatCents: 2500 } };
+  assert.deepEqual(settingsChange(s, { shopName: "Shop", defaultLocale: "de", seatLimit: 10, includedSeats: 3, pricePerExtraSeatCents: 3050,
+    invitationTtlHours: 72, resetTtlMinutes: 60, auditRetentionDays: 400 }), { defaultLocale: "de", pricePerExtraSeatCents: 3050 });
+  assert.equal(duration(72, "hours"), "72 hours (3 days)");
+  assert.equal(duration(90, "minutes"), "90 minutes");
+  assert.equal(i18n.plural("settings.monthlyCostValue", 1, { cost: "€25.00", price: "€25.00" }), "€25.00 (one extra seat × €25.00)");
+  assert.deepEqual(state.allowedScreens(["audit.read", "settings.read"]).map((x) => x.path), ["settings", "audit"]);
+});
+
+test("money typed in any of the three languages", () => {
+  assert.equal(state.parseMoney("25"), 2500);
+  assert.equal(state.parseMoney("25,50"), 2550);
+  assert.equal(state.parseMoney("25.5"), 2550);
+  assert.equal(state.parseMoney("€ 1.025,00"), 102500);
+  assert.equal(state.parseMoney("1,025.00"), 102500);
+  assert.equal(state.parseMoney("0"), 0);
+  assert.ok(Number.isNaN(state.parseMoney("-5")));
+  assert.ok(Number.isNaN(state.parseMoney("abc")));
+  assert.ok(Number.isNaN(state.parseMoney("")));
 });
 
 test("the API sorts only without a search", () => {
@@ -132,20 +274,29 @@ test("the API module: base, problems, retries, the token in memory only", async 
   assert.equal(slow.problem.code, "rate_limited");
 });
 
-test("ui: problems in words, field errors next to fields, dialogs (jsdom)", async (t) => {
+// setupDOM puts a jsdom window's globals in place (once); false when
+// jsdom is not installed and the test may be skipped.
+let domReady = null;
+function setupDOM(t) {
+  if (domReady !== null) return domReady;
   let JSDOM;
   try {
     JSDOM = createRequire(import.meta.url)("jsdom").JSDOM;
   } catch {
     if (process.env.REQUIRE_JSDOM) throw new Error("jsdom not found: run scripts/test.sh, or npm install --prefix .local/jsdom jsdom@26.1.0");
     t.skip("jsdom is not installed (scripts/test.sh installs it)");
-    return;
+    return (domReady = false);
   }
-  const dom = new JSDOM("<!DOCTYPE html><body><div id=toast></div></body>", { pretendToBeVisual: true });
-  for (const k of ["window", "document", "Node", "CSS", "HTMLElement"]) globalThis[k] = dom.window[k];
+  const dom = new JSDOM("<!DOCTYPE html><body><div id=toast></div></body>", { pretendToBeVisual: true, url: "http://127.0.0.1/console/users/customers" });
+  for (const k of ["window", "document", "Node", "CSS", "HTMLElement", "history", "location"]) globalThis[k] = dom.window[k];
   if (!globalThis.CSS) globalThis.CSS = { escape: (s) => s };
   dom.window.HTMLDialogElement.prototype.showModal = function () { this.open = true; };
   dom.window.HTMLDialogElement.prototype.close = function () { this.open = false; this.dispatchEvent(new dom.window.Event("close")); };
+  return (domReady = true);
+}
+
+test("ui: problems in words, field errors next to fields, dialogs (jsdom)", async (t) => {
+  if (!setupDOM(t)) return;
   const ui = await import("../assets/ui.js");
   i18n.setLanguage("de");
   const headers = new Headers({ "Retry-After": "30" });
@@ -189,4 +340,57 @@ test("ui: problems in words, field errors next to fields, dialogs (jsdom)", asyn
   assert.equal(await answer, false);
   assert.equal(document.activeElement, opener);
   assert.equal(document.querySelector("dialog"), null);
+});
+
+test("a list's rows keep the focus when drawn again (jsdom)", async (t) => {
+  if (!setupDOM(t)) return;
+  const ui = await import("../assets/ui.js");
+  const rows = (ids) => ids.map((id) => ui.h("tr", { dataset: { id } }, ui.h("td", null, ui.h("button", null, "name")), ui.h("td", null, ui.h("button", { class: "opt" }, "⋯"))));
+  const tbody = ui.h("tbody", null, rows(["a", "b"]));
+  const heading = ui.h("h1", null, "List");
+  document.body.append(heading, ui.h("table", null, tbody));
+  tbody.querySelector("tr[data-id=b] .opt").focus();
+  let keep = ui.focusInRows(tbody);
+  tbody.replaceChildren(...rows(["a", "b"]));
+  keep(heading);
+  assert.equal(document.activeElement, tbody.querySelector("tr[data-id=b] .opt"));
+  keep = ui.focusInRows(tbody);
+  tbody.replaceChildren(...rows(["a"]));
+  keep(heading);
+  assert.equal(document.activeElement, heading);
+});
+
+test("customers: the form is checked in words and sends only changes (jsdom)", async (t) => {
+  if (!setupDOM(t)) return;
+  const ui = await import("../assets/ui.js");
+  const { customerFields, readCustomer, changes } = views["view-customers.js"];
+  i18n.setLanguage("nl");
+  const form = ui.h("form", null, customerFields({}, { create: true }));
+  document.body.append(form);
+  const set = (n, v) => { form.elements[n].value = v; };
+  set("email", "geen-adres");
+  set("vatNumber", "nl 1");
+  set("address.city", "Utrecht");
+  set("phone", "abc");
+  let { errors } = readCustomer(form);
+  const fields = errors.map(([f]) => f).sort();
+  assert.deepEqual(fields, ["address.country", "address.postalCode", "address.street", "email", "firstName", "lastName", "phone", "vatNumber"]);
+  assert.equal(errors.find(([f]) => f === "vatNumber")[1], i18n.t("customers.invalidVat"));
+  assert.match(i18n.t("customers.invalidVat"), /btw-nummer/);
+
+  set("email", "anna@example.com"); set("firstName", "Anna"); set("lastName", "de Vries"); set("phone", "+31 6 1234");
+  set("vatNumber", "nl 8.1234.567-B01"); set("address.street", "Dorpsstraat 1"); set("address.postalCode", "1234 AB"); set("address.country", "nl");
+  const read = readCustomer(form);
+  assert.deepEqual(read.errors, []);
+  assert.equal(read.values.vatNumber, "NL81234567B01");
+  assert.deepEqual(read.values.address, { street: "Dorpsstraat 1", postalCode: "1234 AB", city: "Utrecht", country: "NL" });
+
+  // PATCH: only what differs; "" clears; an emptied address clears it.
+  const c = { email: "anna@example.com", firstName: "Anna", lastName: "de Vries", company: "Café", phone: "+31 6 1234", vatNumber: "NL81234567B01",
+    address: { street: "Dorpsstraat 1", postalCode: "1234 AB", city: "Utrecht", country: "NL" }, notes: "", locale: "nl" };
+  assert.deepEqual(changes(c, { ...read.values, locale: "nl" }), { company: "" });
+  const empty = { street: "", postalCode: "", city: "", country: "" };
+  assert.deepEqual(changes(c, { ...read.values, company: "Café", locale: "de", address: empty }), { locale: "de", address: empty });
+  assert.deepEqual(changes({ ...c, address: undefined }, { ...read.values, company: "Café", locale: "nl", address: empty }), {});
+  i18n.setLanguage("en");
 });
