@@ -246,15 +246,20 @@ func (tb *tab) eval(js string) string {
 }
 
 // waitFor polls a JavaScript condition until it is true.
+//
+// A condition that throws counts as not yet true: a view being redrawn (a
+// language switch, a reload) has no heading for a moment, and reading one
+// then must not fail the test. The last exception is shown on timeout.
 func (tb *tab) waitFor(cond string) {
 	tb.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		if tb.eval(`String(!!(`+cond+`))`) == "true" {
+		got := tb.eval(`(() => { try { return String(!!(` + cond + `)); } catch (e) { return "threw: " + e; } })()`)
+		if got == "true" {
 			return
 		}
 		if time.Now().After(deadline) {
-			tb.t.Fatalf("timed out waiting for %s\nURL %s\nview: %s\nerrors: %v", cond, tb.eval("location.href"),
+			tb.t.Fatalf("timed out waiting for %s (last: %s)\nURL %s\nview: %s\nerrors: %v", cond, got, tb.eval("location.href"),
 				tb.eval(`document.body.innerText.slice(0, 1500)`), tb.pageErrors())
 		}
 		time.Sleep(40 * time.Millisecond)
