@@ -129,6 +129,12 @@ func TestAcceptNeverAdoptsAnotherPersonsCognitoUser(t *testing.T) {
 // a password; it returns the user's sub.
 func createCognitoUser(t *testing.T, email, personID, password string) string {
 	t.Helper()
+	return createPoolUser(t, st.StaffPoolID, email, personID, password)
+}
+
+// createPoolUser is createCognitoUser in the pool poolID.
+func createPoolUser(t *testing.T, poolID, email, personID, password string) string {
+	t.Helper()
 	ctx := context.Background()
 	attrs := []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(email)},
 		{Name: aws.String("email_verified"), Value: aws.String("true")}}
@@ -136,12 +142,12 @@ func createCognitoUser(t *testing.T, email, personID, password string) string {
 		attrs = append(attrs, ciptypes.AttributeType{Name: aws.String("custom:personId"), Value: aws.String(personID)})
 	}
 	idp := cognitoClient()
-	out, err := idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(st.StaffPoolID), Username: aws.String(email),
+	out, err := idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(poolID), Username: aws.String(email),
 		MessageAction: ciptypes.MessageActionTypeSuppress, UserAttributes: attrs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: aws.String(st.StaffPoolID),
+	if _, err := idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: aws.String(poolID),
 		Username: out.User.Username, Password: aws.String(password), Permanent: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -285,4 +291,60 @@ func TestSelfServiceCallsAreHarmless(t *testing.T) {
 	expect(t, call(t, "POST", "/staff/"+p.ID+"/deactivate", ownerToken, nil), 200)
 	expect(t, call(t, "DELETE", "/staff/"+p.ID, ownerToken, nil), 204)
 	expect(t, call(t, "GET", "/staff/"+p.ID, ownerToken, nil), 404, "not_found")
+}
+
+// customerProfile reads a customer profile straight from the table.
+func customerProfile(t *testing.T, id string) store.Customer {
+	t.Helper()
+	var p store.Customer
+	if err := testStore().Get(context.Background(), store.CustomerKey(id), &p, true); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The customer accept runs the same rules against its own pool: a user at
+// the invited address that was not made for this customer is refused (409,
+// nothing written), and a user an interrupted accept made for this very
+// customer is bound again, enabled, signed out everywhere: a token it had
+// before the accept is refused and its old password no longer signs in.
+func TestCustomerAcceptRefusesAStrayAndReusesALeftover(t *testing.T) {
+	ctx := context.Background()
+	_, owner := newOwner(t)
+	invite := func(prefix string) (id, email, tok string) {
+		email = uniqueEmail(prefix)
+		a := createCustomer(t, owner, email, nil)
+		expect(t, a, 201)
+		return a.JSON["customer"].(map[string]any)["id"].(string), email, customerLink(t, email)
+	}
+
+	id, email, tok := invite("customer-stray")
+	straySub := createPoolUser(t, st.CustomerPoolID, email, "", "the stray's own password")
+	expect(t, call(t, "POST", "/customer-auth/invitations/accept", "", map[string]any{"token": tok, "password": password}), 409, "email_taken")
+	if p := customerProfile(t, id); p.Status != store.StatusInvited || p.Sub != "" {
+		t.Fatalf("a refused accept changed the customer: %+v", p.Person)
+	}
+	if rec, ok := authRecord(t, straySub); ok {
+		t.Fatalf("the stray user got an auth record: %+v", rec)
+	}
+
+	id, email, tok = invite("customer-leftover")
+	sub := createPoolUser(t, st.CustomerPoolID, email, id, "an earlier password")
+	if _, err := cognitoClient().AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: aws.String(st.CustomerPoolID), Username: aws.String(email)}); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, call(t, "POST", "/customer-auth/invitations/accept", "", map[string]any{"token": tok, "password": password}), 204)
+	p := customerProfile(t, id)
+	if p.Status != store.StatusActive || p.Sub != sub || p.Username == "" {
+		t.Fatalf("the leftover user %s was not bound: %+v", sub, p.Person)
+	}
+	if rec, ok := authRecord(t, sub); !ok || rec.PersonID != id || rec.Realm != store.RealmCustomer || rec.TokensNotBefore == 0 {
+		t.Fatalf("auth record %+v (found %v)", rec, ok)
+	}
+	expect(t, call(t, "POST", "/customer-auth/login", "", map[string]any{"email": email, "password": "an earlier password"}), 401, "invalid_credentials")
+	in := call(t, "POST", "/customer-auth/login", "", map[string]any{"email": email, "password": password})
+	expect(t, in, 200)
+	if me := call(t, "GET", "/customer-auth/me", in.str("accessToken"), nil); me.Status != 200 || me.str("id") != id {
+		t.Fatalf("me: %s", me.Raw)
+	}
 }

@@ -59,7 +59,7 @@ type Stack struct {
 	StaffPoolID   string
 	StaffClientID string
 	// The customer pool, for tokens the customer authorizer accepts.
-	CustomerIssuer, CustomerClientID string
+	CustomerPoolID, CustomerIssuer, CustomerClientID string
 	// AWS has static credentials, the region and the emulators' endpoints
 	// for DynamoDB, Cognito, SES and S3: pass it to any service client.
 	AWS     aws.Config
@@ -166,7 +166,8 @@ func Start(ctx context.Context, root string) (_ *Stack, err error) {
 		return nil, fmt.Errorf("stack: missing resources: Table=%q StaffUserPool=%q StaffUserPoolClient=%q", s.TableName, s.StaffPoolID, s.StaffClientID)
 	}
 	s.Issuer = s.Emu.Cognito + "/" + s.StaffPoolID
-	s.CustomerIssuer = s.Emu.Cognito + "/" + s.Local.Resource("CustomerUserPool")
+	s.CustomerPoolID = s.Local.Resource("CustomerUserPool")
+	s.CustomerIssuer = s.Emu.Cognito + "/" + s.CustomerPoolID
 	s.CustomerClientID = s.Local.Resource("CustomerUserPoolClient")
 	s.AWS = AWSConfig(s.Emu)
 	cfg := s.Local.Config()
