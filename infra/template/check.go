@@ -53,6 +53,10 @@ const cursorSignerCall = "secret.CursorSigner("
 const (
 	cursorKeyName = "/${AWS::StackName}/cursor-key"
 	cursorKeyArn  = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter" + cursorKeyName
+	// The mail token key (shared/outbox, Link): which functions need it
+	// follows from what they mail, so the recorded calls (infra/iam) judge
+	// its grants; here only its name.
+	mailTokenKeyName = "/${AWS::StackName}/mail-token-key"
 )
 
 var placeholder = regexp.MustCompile(`\$\{[^}]+\}`)
@@ -98,6 +102,9 @@ func (c *checker) functions() {
 	env := Map(Map(c.t.Globals["Environment"])["Variables"])
 	if name := resourceText(env["CURSOR_KEY_PARAMETER"]); name != cursorKeyName {
 		c.addf("Globals: CURSOR_KEY_PARAMETER is %q, not %q (the parameter scripts/deploy.sh creates and the policies name)", name, cursorKeyName)
+	}
+	if name := resourceText(env["MAIL_TOKEN_KEY_PARAMETER"]); name != mailTokenKeyName {
+		c.addf("Globals: MAIL_TOKEN_KEY_PARAMETER is %q, not %q (the parameter scripts/deploy.sh creates and the policies name)", name, mailTokenKeyName)
 	}
 	usedLogGroups := map[string]string{}
 	for _, id := range c.t.Order {

@@ -20,7 +20,6 @@ import (
 	"backoffice/shared/ratelimit"
 	"backoffice/shared/store"
 	"backoffice/shared/text"
-	"backoffice/shared/tokens"
 )
 
 // ForgotLimits bound requests for reset mails per source IP and for the
@@ -105,7 +104,11 @@ const forgotGap = 2 * time.Minute
 func (s *Service) queueReset(ctx context.Context, actor audit.Actor, p *store.Person, settings *store.Settings, linkBase, summary string, gap time.Duration) (time.Time, error) {
 	now := s.Now().UTC()
 	expires := now.Add(time.Duration(settings.ResetTTLMinutes) * time.Minute).Truncate(time.Second)
-	raw, hash := tokens.New()
+	link, err := outbox.NewLink()
+	if err != nil {
+		return time.Time{}, err
+	}
+	hash := link.Hash
 	tx := s.Store.Tx()
 	cond := expression.Name("status").Equal(expression.Value(store.StatusActive))
 	if gap > 0 {
@@ -121,13 +124,12 @@ func (s *Service) queueReset(ctx context.Context, actor audit.Actor, p *store.Pe
 		tx.Delete(store.TokenKey(p.ResetHash), nil, nil)
 	}
 	tx.PutNew(s.Realm.NewToken(store.TokenReset, hash, p.ID, now, expires), nil)
-	tx.PutNew(outbox.NewItem(ids.New(), "password-reset", p.Locale, p.Email, s.Realm.mailData(map[string]string{
+	tx.PutNew(link.Item("password-reset", p.Locale, p.Email, s.Realm.mailData(map[string]string{
 		"firstName": p.FirstName,
 		"shopName":  settings.ShopName,
 		"email":     p.Email,
-		"link":      s.Realm.Link(linkBase, "reset-password", raw),
 		"expiresAt": expires.Format(time.RFC3339),
-	}), now), nil)
+	}), s.Realm.Page(linkBase, "reset-password"), now), nil)
 	audit.New(actor, s.Realm.Action("password_reset_requested"), s.Realm.Name, p.ID, summary, now).Add(tx)
 	return expires, s.Store.Write(ctx, tx)
 }
