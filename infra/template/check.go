@@ -375,11 +375,12 @@ var (
 // write is conditioned on the claim being the person's. Roles, categories,
 // settings other than the counters' item, idempotency keys: never. ROLE#*
 // includes a role's own item, which shares its partition with the
-// memberships (infra/DATA.md).
+// memberships (infra/DATA.md). FORGOTREQ#*: a forgot-password request,
+// which the stream's resolver turns into a reset mail (or nothing).
 var PublicWrites = map[string]bool{
 	"SESSION#*": true, "RATE#*": true, "STAFF#*": true, "CUSTOMER#*": true, "AUTH#*": true,
 	"ROLE#*": true, "SETTINGS": true, "TOKEN#*": true, "OUTBOX#*": true, "AUDIT#*": true,
-	"EMAIL#*": true,
+	"EMAIL#*": true, "FORGOTREQ#*": true,
 }
 
 // leastPrivilege: table access is limited to the kinds of items a function
