@@ -4,8 +4,9 @@
 #   scripts/deploy.sh --stage dev|prod [--dry-run] [--guided] [sam deploy arguments...]
 #
 # Settings per stage are in samconfig.toml ([dev], [prod]). Before deploying,
-# the stage's cursor key is created in SSM Parameter Store if it is missing
-# (a random SecureString; CloudFormation can not create SecureStrings).
+# the stage's cursor key and mail token key are created in SSM Parameter
+# Store if they are missing (random SecureStrings; CloudFormation can not
+# create SecureStrings).
 #
 # --dry-run needs neither AWS credentials nor the SAM CLI: it builds one
 # function the way sam build will (linux/arm64, the flags below), checks the
@@ -13,7 +14,7 @@
 #
 # The region is the stage's `region` in samconfig.toml, else AWS_REGION, else
 # AWS_DEFAULT_REGION, else the AWS CLI profile's (`aws configure get region`);
-# every aws and sam deploy call gets it as --region, so the cursor key and the
+# every aws and sam deploy call gets it as --region, so the keys and the
 # stack always land in the same region. Without one the script refuses.
 #
 # Written for bash 3.2 (macOS's /bin/bash): no associative arrays, mapfile,
@@ -66,7 +67,6 @@ setting() {
 
 stack=$(setting stack_name)
 [[ -n "$stack" ]] || { echo "samconfig.toml has no [$stage.deploy.parameters] stack_name" >&2; exit 1; }
-param_name="/$stack/cursor-key"
 
 region=$(setting region) region_from="samconfig.toml [$stage.deploy.parameters]"
 if [[ -z "$region" && -n "${AWS_REGION:-}" ]]; then
@@ -145,24 +145,33 @@ if [[ $dry_run != 1 ]]; then
   fi
 fi
 
-# The cursor key: created once, never overwritten (README "Rotating secrets").
-# The value goes through a 0600 file, not the command line, so no process
+# The keys: each created once, never overwritten (README "Rotating secrets").
+# A value goes through a 0600 file, not the command line, so no process
 # listing shows it.
-echo "cursor key: SSM parameter $param_name"
-if [[ $dry_run == 1 ]]; then
-  run aws ssm get-parameter --region "$region" --name "$param_name" --query Parameter.Version --output text
-  echo "would run, if that parameter is missing: aws ssm put-parameter --region $region --cli-input-json file://<0600 temp file: Name=$param_name, Type=SecureString, Value=<32 random bytes, base64url>>"
-elif ! aws ssm get-parameter --region "$region" --name "$param_name" --query Parameter.Version --output text >/dev/null 2>&1; then
-  input=$(mktemp)
-  chmod 600 "$input"
-  trap 'rm -f "$input"' EXIT
-  key=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-  printf '{"Name":"%s","Type":"SecureString","Value":"%s","Description":"Signs list cursors of stack %s"}' \
-    "$param_name" "$key" "$stack" >"$input"
-  aws ssm put-parameter --region "$region" --cli-input-json "file://$input" >/dev/null
-  rm -f "$input"
-  echo "cursor key: created"
-fi
+ensure_key() {
+  local what=$1 param_name=$2 description=$3 key
+  echo "$what: SSM parameter $param_name"
+  if [[ $dry_run == 1 ]]; then
+    run aws ssm get-parameter --region "$region" --name "$param_name" --query Parameter.Version --output text
+    echo "would run, if that parameter is missing: aws ssm put-parameter --region $region --cli-input-json file://<0600 temp file: Name=$param_name, Type=SecureString, Value=<32 random bytes, base64url>>"
+  elif ! aws ssm get-parameter --region "$region" --name "$param_name" --query Parameter.Version --output text >/dev/null 2>&1; then
+    key_input=$(mktemp)
+    chmod 600 "$key_input"
+    trap 'rm -f "$key_input"' EXIT
+    key=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    printf '{"Name":"%s","Type":"SecureString","Value":"%s","Description":"%s"}' \
+      "$param_name" "$key" "$description" >"$key_input"
+    aws ssm put-parameter --region "$region" --cli-input-json "file://$key_input" >/dev/null
+    rm -f "$key_input"
+    trap - EXIT
+    echo "$what: created"
+  fi
+}
+ensure_key "cursor key" "/$stack/cursor-key" "Signs list cursors of stack $stack"
+# The key the tokens of mail links are derived from (shared/outbox): no
+# item holds a live link, only the functions that issue and send them can
+# make the token again.
+ensure_key "mail token key" "/$stack/mail-token-key" "Derives the tokens of mail links of stack $stack"
 
 run sam build --config-env "$stage"
 if [[ $guided == 1 ]]; then

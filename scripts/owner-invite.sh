@@ -15,7 +15,8 @@ case "${1:-}" in
     env_file=.local/dev.env
     [ -f "$env_file" ] || { echo "no $env_file: start the local stack with scripts/dev.sh first" >&2; exit 1; }
     set -a; . "$env_file"; set +a
-    exec go run ./infra/cmd/owner-invite -table "$TABLE_NAME" -link-base "$LINK_BASE" "$2"
+    exec go run ./infra/cmd/owner-invite -table "$TABLE_NAME" -link-base "$LINK_BASE" \
+      -mail-token-key "$MAIL_TOKEN_KEY_PARAMETER" "$2"
     ;;
   --stack)
     [ $# -eq 3 ] || usage
@@ -25,7 +26,9 @@ case "${1:-}" in
     }
     table=$(output TableName "$2")
     link_base=$(output LinkBase "$2")
-    exec go run ./infra/cmd/owner-invite -table "$table" -link-base "$link_base" "$3"
+    # The link's token is derived from the stack's mail token key (SSM).
+    exec go run ./infra/cmd/owner-invite -table "$table" -link-base "$link_base" \
+      -mail-token-key "/$2/mail-token-key" "$3"
     ;;
   *) usage ;;
 esac

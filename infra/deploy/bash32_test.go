@@ -166,8 +166,8 @@ func TestDryRunWithoutExtraArguments(t *testing.T) {
 				}
 			}
 		}
-		if awsLines < 2 {
-			t.Errorf("%s: %d aws calls printed, want the cursor key's get and put:\n%s", sh, awsLines, out)
+		if awsLines < 4 {
+			t.Errorf("%s: %d aws calls printed, want the cursor and mail token keys' get and put:\n%s", sh, awsLines, out)
 		}
 	}
 }

@@ -53,6 +53,7 @@ func TestDryRunPrintsTheCommandsOfEachStage(t *testing.T) {
 				"build check: ok (linux/arm64, CGO_ENABLED=0, -tags=lambda.norpc, -trimpath, stripped, no VCS stamp",
 				"region: eu-west-1 (from AWS_REGION)",
 				"would run: aws ssm get-parameter --region eu-west-1 --name /backoffice-" + stage + "/cursor-key",
+				"would run: aws ssm get-parameter --region eu-west-1 --name /backoffice-" + stage + "/mail-token-key",
 				"aws ssm put-parameter --region eu-west-1 ",
 				"Type=SecureString",
 				"would run: sam build --config-env " + stage + "\n",

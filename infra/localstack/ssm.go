@@ -35,6 +35,10 @@ func startSSM(region string, params map[string]string) (*ssmServer, error) {
 
 func (s *ssmServer) Close() { _ = s.srv.Close() }
 
+// SSMURL is the stack's SSM endpoint, for operator tools run beside it
+// (scripts/owner-invite.sh --local).
+func (s *Stack) SSMURL() string { return s.ssmURL() }
+
 // ssmURL is the SSM endpoint functions get ("" before Start serves it).
 func (s *Stack) ssmURL() string {
 	if s.ssm == nil {

@@ -53,6 +53,10 @@ const cursorSignerCall = "secret.CursorSigner("
 const (
 	cursorKeyName = "/${AWS::StackName}/cursor-key"
 	cursorKeyArn  = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter" + cursorKeyName
+	// The mail token key (shared/outbox, Link): which functions need it
+	// follows from what they mail, so the recorded calls (infra/iam) judge
+	// its grants; here only its name.
+	mailTokenKeyName = "/${AWS::StackName}/mail-token-key"
 )
 
 var placeholder = regexp.MustCompile(`\$\{[^}]+\}`)
@@ -98,6 +102,9 @@ func (c *checker) functions() {
 	env := Map(Map(c.t.Globals["Environment"])["Variables"])
 	if name := resourceText(env["CURSOR_KEY_PARAMETER"]); name != cursorKeyName {
 		c.addf("Globals: CURSOR_KEY_PARAMETER is %q, not %q (the parameter scripts/deploy.sh creates and the policies name)", name, cursorKeyName)
+	}
+	if name := resourceText(env["MAIL_TOKEN_KEY_PARAMETER"]); name != mailTokenKeyName {
+		c.addf("Globals: MAIL_TOKEN_KEY_PARAMETER is %q, not %q (the parameter scripts/deploy.sh creates and the policies name)", name, mailTokenKeyName)
 	}
 	usedLogGroups := map[string]string{}
 	for _, id := range c.t.Order {
@@ -368,11 +375,12 @@ var (
 // write is conditioned on the claim being the person's. Roles, categories,
 // settings other than the counters' item, idempotency keys: never. ROLE#*
 // includes a role's own item, which shares its partition with the
-// memberships (infra/DATA.md).
+// memberships (infra/DATA.md). FORGOTREQ#*: a forgot-password request,
+// which the stream's resolver turns into a reset mail (or nothing).
 var PublicWrites = map[string]bool{
 	"SESSION#*": true, "RATE#*": true, "STAFF#*": true, "CUSTOMER#*": true, "AUTH#*": true,
 	"ROLE#*": true, "SETTINGS": true, "TOKEN#*": true, "OUTBOX#*": true, "AUDIT#*": true,
-	"EMAIL#*": true,
+	"EMAIL#*": true, "FORGOTREQ#*": true,
 }
 
 // leastPrivilege: table access is limited to the kinds of items a function

@@ -30,6 +30,7 @@ Globals:
     Environment:
       Variables:
         CURSOR_KEY_PARAMETER: !Sub /${AWS::StackName}/cursor-key
+        MAIL_TOKEN_KEY_PARAMETER: !Sub /${AWS::StackName}/mail-token-key
 Parameters:
   Stage:
     Type: String
@@ -169,6 +170,7 @@ func TestCheckFindsEachBrokenRule(t *testing.T) {
 		{"wildcard resource", `!Sub "${Table.Arn}/index/*"`, `!Sub "arn:aws:dynamodb:*:*:table/*"`, "has a wildcard"},
 		{"index wildcard for a write", "Action: [dynamodb:Query]", "Action: [dynamodb:Query, dynamodb:PutItem]", "has a wildcard"},
 		{"managed policy", "      Policies:\n", "      Policies:\n        - AmazonDynamoDBFullAccess\n", "managed policy"},
+		{"mail token key elsewhere", "MAIL_TOKEN_KEY_PARAMETER: !Sub /${AWS::StackName}/mail-token-key", "MAIL_TOKEN_KEY_PARAMETER: /shared/key", "Globals: MAIL_TOKEN_KEY_PARAMETER"},
 		{"cursor key elsewhere", "CURSOR_KEY_PARAMETER: !Sub /${AWS::StackName}/cursor-key", "CURSOR_KEY_PARAMETER: /shared/key", "Globals: CURSOR_KEY_PARAMETER"},
 		{"bucket wildcard for a read of everything", "Action: [s3:PutObject]", "Action: [s3:PutObject, s3:ListBucket]", "has a wildcard"},
 		{"cursor key not granted", "Action: ssm:GetParameter", "Action: ssm:GetParameters", "signs cursors but has no ssm:GetParameter"},

@@ -67,10 +67,12 @@ func RealmFromEnv() Realm {
 // Action names an audit action of the realm, e.g. "staff.password_reset".
 func (r Realm) Action(verb string) string { return r.Name + "." + verb }
 
-// Link is the address of a page (accept-invitation, reset-password)
-// carrying a mail token for this realm.
-func (r Realm) Link(base, page, rawToken string) string {
-	return base + "/" + page + r.linkQuery + "#token=" + rawToken
+// Page is the address of a page behind a mail link (accept-invitation,
+// reset-password, confirm-email) for this realm, without the token: the
+// mail sender appends "#token=<raw>", derived from the mail's id
+// (outbox.Link), so no item holds the token.
+func (r Realm) Page(base, page string) string {
+	return base + "/" + page + r.linkQuery
 }
 
 // Service runs the shared flows for one realm.

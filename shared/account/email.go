@@ -36,28 +36,31 @@ type EmailChange struct {
 	now       time.Time
 	immediate bool
 	prev      store.Person // the address fields before
-	raw       string       // the confirmation link's token
+	link      outbox.Link  // the confirmation link's (its token is never stored)
 }
 
 // SetEmail gives p the (valid, lowercase) address email in memory: at once
 // for someone who never signed in, else as the pending change. nil means
 // nothing changes: the address is p's already, or the change to it is
-// pending (a new link, also after expiry, is ResendEmailChange's).
-func (s *Service) SetEmail(p *store.Person, email string, now time.Time) *EmailChange {
+// pending (a new link, also after expiry, is ResendEmailChange's). An error
+// means the link's key could not be read.
+func (s *Service) SetEmail(p *store.Person, email string, now time.Time) (*EmailChange, error) {
 	if email == p.Email || email == p.PendingEmail {
-		return nil
+		return nil, nil
 	}
 	c := &EmailChange{now: now, prev: *p, immediate: p.Sub == ""}
 	if c.immediate {
 		p.Email = email
-		return c
+		return c, nil
 	}
-	var hash string
-	c.raw, hash = tokens.New()
-	p.PendingEmail, p.PendingEmailHash = email, hash
+	var err error
+	if c.link, err = outbox.NewLink(); err != nil {
+		return nil, err
+	}
+	p.PendingEmail, p.PendingEmailHash = email, c.link.Hash
 	p.PendingEmailSentAt = now.Format(time.RFC3339)
 	p.PendingEmailExpires = now.Add(EmailChangeLifetime).Truncate(time.Second).Format(time.RFC3339)
-	return c
+	return c, nil
 }
 
 // Mailing is what the mails of a change need beyond the person.
@@ -75,24 +78,29 @@ type Mailing struct {
 //   - pending: the new address is claimed until the link expires, a
 //     replaced pending change gives up its claim and link, the link goes
 //     to the new address and a notice to the current one.
-func (s *Service) Write(tx *store.Tx, p *store.Person, c *EmailChange, m Mailing) {
+//
+// An error means the new invitation's key could not be read.
+func (s *Service) Write(tx *store.Tx, p *store.Person, c *EmailChange, m Mailing) error {
 	realm := s.Realm.Name
 	if c.immediate {
 		tx.Delete(store.EmailKey(realm, c.prev.Email), nil, nil)
 		free := store.EmailFree(c.now)
 		tx.Put(store.NewEmailClaim(realm, p.Email, p.ID), &free, problem.EmailTaken)
 		if c.prev.InvitationHash != "" {
-			inv := NewInvitation(p, m.Settings, c.now)
+			inv, err := NewInvitation(p, m.Settings, c.now)
+			if err != nil {
+				return err
+			}
 			tx.Delete(store.TokenKey(c.prev.InvitationHash), nil, nil)
 			s.Realm.QueueInvitation(tx, p, inv, m.InviterName, m.Settings.ShopName, m.LinkBase)
 		}
-		return
+		return nil
 	}
 	s.dropPending(tx, &c.prev, p.PendingEmail, c.now)
 	expires, _ := time.Parse(time.RFC3339, p.PendingEmailExpires)
 	mine := store.EmailFreeOrHeldBy(c.now, p.ID)
 	tx.Put(store.NewPendingEmailClaim(realm, p.PendingEmail, p.ID, expires), &mine, problem.EmailTaken)
-	s.queueConfirmation(tx, p, c.raw, expires, c.now, m)
+	s.queueConfirmation(tx, p, c.link, expires, c.now, m)
 	tx.PutNew(outbox.NewItem(ids.New(), "email-change-requested", p.Locale, p.Email, s.Realm.mailData(map[string]string{
 		"firstName": p.FirstName,
 		"shopName":  m.Settings.ShopName,
@@ -101,6 +109,7 @@ func (s *Service) Write(tx *store.Tx, p *store.Person, c *EmailChange, m Mailing
 		"changedAt": c.now.Format(time.RFC3339),
 		"expiresAt": p.PendingEmailExpires,
 	}), c.now), nil)
+	return nil
 }
 
 // dropPending adds to tx the end of the pending change of prev, if any:
@@ -118,16 +127,15 @@ func (s *Service) dropPending(tx *store.Tx, prev *store.Person, keep string, now
 }
 
 // queueConfirmation adds the confirmation token (stored as its hash) and
-// the mail carrying the raw token to the new address.
-func (s *Service) queueConfirmation(tx *store.Tx, p *store.Person, raw string, expires, now time.Time, m Mailing) {
+// the mail to the new address whose link carries it.
+func (s *Service) queueConfirmation(tx *store.Tx, p *store.Person, link outbox.Link, expires, now time.Time, m Mailing) {
 	tx.PutNew(s.Realm.NewToken(store.TokenEmailChange, p.PendingEmailHash, p.ID, now, expires), nil)
-	tx.PutNew(outbox.NewItem(ids.New(), "email-confirm", p.Locale, p.PendingEmail, s.Realm.mailData(map[string]string{
+	tx.PutNew(link.Item("email-confirm", p.Locale, p.PendingEmail, s.Realm.mailData(map[string]string{
 		"firstName": p.FirstName,
 		"shopName":  m.Settings.ShopName,
 		"email":     p.PendingEmail,
-		"link":      s.Realm.Link(m.LinkBase, "confirm-email", raw),
 		"expiresAt": p.PendingEmailExpires,
-	}), now), nil)
+	}), s.Realm.Page(m.LinkBase, "confirm-email"), now), nil)
 }
 
 // pendingExpired reports whether p's pending change can no longer be
@@ -167,9 +175,12 @@ func (s *Service) ResendEmailChange(ctx context.Context, actor audit.Actor, a st
 	}
 	now := s.Now().UTC()
 	prevHash, prevVersion := p.PendingEmailHash, p.Version
-	raw, hash := tokens.New()
+	link, err := outbox.NewLink()
+	if err != nil {
+		return time.Time{}, err
+	}
 	expires := now.Add(EmailChangeLifetime).Truncate(time.Second)
-	p.PendingEmailHash, p.PendingEmailSentAt, p.PendingEmailExpires = hash, now.Format(time.RFC3339), expires.Format(time.RFC3339)
+	p.PendingEmailHash, p.PendingEmailSentAt, p.PendingEmailExpires = link.Hash, now.Format(time.RFC3339), expires.Format(time.RFC3339)
 	p.UpdatedAt, p.Version = now.Format(time.RFC3339), p.Version+1
 
 	tx := s.Store.Tx()
@@ -180,7 +191,7 @@ func (s *Service) ResendEmailChange(ctx context.Context, actor audit.Actor, a st
 	}
 	mine := store.EmailFreeOrHeldBy(now, p.ID)
 	tx.Put(store.NewPendingEmailClaim(s.Realm.Name, p.PendingEmail, p.ID, expires), &mine, problem.EmailTaken)
-	s.queueConfirmation(tx, p, raw, expires, now, Mailing{LinkBase: linkBase, Settings: settings})
+	s.queueConfirmation(tx, p, link, expires, now, Mailing{LinkBase: linkBase, Settings: settings})
 	audit.New(actor, s.Realm.Action("resend_email_change"), s.Realm.Name, p.ID, "Sent a new confirmation link to "+p.PendingEmail, now).Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return time.Time{}, err

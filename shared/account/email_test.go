@@ -4,8 +4,23 @@ import (
 	"testing"
 	"time"
 
+	"backoffice/shared/outbox"
 	"backoffice/shared/store"
 )
+
+func init() {
+	outbox.UseLinkKeys(func() (string, error) { return "account-test-key-0123456789abcdef0123456789", nil })
+}
+
+// set is SetEmail for tests: an error (no key) fails the test.
+func set(t *testing.T, s *Service, p *store.Person, email string, now time.Time) *EmailChange {
+	t.Helper()
+	c, err := s.SetEmail(p, email, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
 
 func TestSetEmailDecidesWhenTheAddressChanges(t *testing.T) {
 	now := time.Date(2026, 11, 30, 14, 5, 7, 0, time.UTC)
@@ -13,14 +28,14 @@ func TestSetEmailDecidesWhenTheAddressChanges(t *testing.T) {
 
 	// Never signed in: at once.
 	invited := &store.Person{ID: "P1", Email: "old@x.nl", Status: store.StatusInvited}
-	if c := s.SetEmail(invited, "new@x.nl", now); c == nil || !c.immediate || invited.Email != "new@x.nl" || invited.PendingEmail != "" {
+	if c := set(t, s, invited, "new@x.nl", now); c == nil || !c.immediate || invited.Email != "new@x.nl" || invited.PendingEmail != "" {
 		t.Fatalf("invited: %+v %+v", c, invited)
 	}
 
 	// Signed in: nothing moves, the change waits for its link.
 	active := &store.Person{ID: "P2", Email: "old@x.nl", Status: store.StatusActive, Sub: "sub-2"}
-	c := s.SetEmail(active, "new@x.nl", now)
-	if c == nil || c.immediate || c.raw == "" || active.Email != "old@x.nl" || active.PendingEmail != "new@x.nl" || active.PendingEmailHash == "" {
+	c := set(t, s, active, "new@x.nl", now)
+	if c == nil || c.immediate || c.link.Hash != active.PendingEmailHash || c.link.OutboxID == "" || active.Email != "old@x.nl" || active.PendingEmail != "new@x.nl" || active.PendingEmailHash == "" {
 		t.Fatalf("active: %+v %+v", c, active)
 	}
 	if active.PendingEmailExpires != "2026-12-01T14:05:07Z" || active.PendingEmailSentAt != "2026-11-30T14:05:07Z" {
@@ -28,12 +43,12 @@ func TestSetEmailDecidesWhenTheAddressChanges(t *testing.T) {
 	}
 	hash := active.PendingEmailHash
 	for _, same := range []string{"old@x.nl", "new@x.nl"} {
-		if c := s.SetEmail(active, same, now.Add(48*time.Hour)); c != nil || active.PendingEmailHash != hash {
+		if c := set(t, s, active, same, now.Add(48*time.Hour)); c != nil || active.PendingEmailHash != hash {
 			t.Errorf("%s again: %+v", same, c)
 		}
 	}
 	// Another address replaces the pending one, remembering it to drop.
-	c = s.SetEmail(active, "other@x.nl", now)
+	c = set(t, s, active, "other@x.nl", now)
 	if c == nil || c.prev.PendingEmail != "new@x.nl" || active.PendingEmail != "other@x.nl" || active.PendingEmailHash == hash {
 		t.Fatalf("replaced: %+v %+v", c, active)
 	}

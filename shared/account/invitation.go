@@ -231,36 +231,39 @@ func (r Realm) NewToken(kind, hash, subjectID string, now, expires time.Time) st
 	}
 }
 
-// Invitation is a new invitation link: the raw token goes into the mail
-// only, the hash into the profile and the token item.
+// Invitation is a new invitation link: its token is derived from the
+// mail's id and never stored (outbox.Link); its hash goes into the profile
+// and the token item.
 type Invitation struct {
-	Raw, Hash string
+	Link      outbox.Link
 	SentAt    time.Time
 	ExpiresAt time.Time
 }
 
 // NewInvitation makes a link valid for the shop's invitation lifetime and
 // points p at it (which is what kills an older link).
-func NewInvitation(p *store.Person, settings *store.Settings, now time.Time) Invitation {
-	raw, hash := tokens.New()
-	inv := Invitation{Raw: raw, Hash: hash, SentAt: now,
+func NewInvitation(p *store.Person, settings *store.Settings, now time.Time) (Invitation, error) {
+	link, err := outbox.NewLink()
+	if err != nil {
+		return Invitation{}, err
+	}
+	inv := Invitation{Link: link, SentAt: now,
 		ExpiresAt: now.Add(time.Duration(settings.InvitationTTLHours) * time.Hour).Truncate(time.Second)}
-	p.InvitationHash, p.InvitationSentAt, p.InvitationExpires = hash, now.Format(time.RFC3339), inv.ExpiresAt.Format(time.RFC3339)
-	return inv
+	p.InvitationHash, p.InvitationSentAt, p.InvitationExpires = link.Hash, now.Format(time.RFC3339), inv.ExpiresAt.Format(time.RFC3339)
+	return inv, nil
 }
 
 // QueueInvitation adds the invitation token (stored as its hash) and the
-// mail carrying the raw token to tx.
+// mail whose link carries it to tx.
 func (r Realm) QueueInvitation(tx *store.Tx, p *store.Person, inv Invitation, inviterName, shopName, linkBase string) {
-	tx.PutNew(r.NewToken(store.TokenInvitation, inv.Hash, p.ID, inv.SentAt, inv.ExpiresAt), nil)
-	tx.PutNew(outbox.NewItem(ids.New(), "invitation", p.Locale, p.Email, r.mailData(map[string]string{
+	tx.PutNew(r.NewToken(store.TokenInvitation, inv.Link.Hash, p.ID, inv.SentAt, inv.ExpiresAt), nil)
+	tx.PutNew(inv.Link.Item("invitation", p.Locale, p.Email, r.mailData(map[string]string{
 		"firstName":   p.FirstName,
 		"inviterName": inviterName,
 		"shopName":    shopName,
 		"email":       p.Email,
-		"link":        r.Link(linkBase, "accept-invitation", inv.Raw),
 		"expiresAt":   p.InvitationExpires,
-	}), inv.SentAt), nil)
+	}), r.Page(linkBase, "accept-invitation"), inv.SentAt), nil)
 }
 
 // mailData marks customers' mails, whose copy speaks of their account
@@ -294,7 +297,10 @@ func (s *Service) Resend(ctx context.Context, actor audit.Actor, inviterName, id
 	}
 	now := s.Now().UTC()
 	oldHash, prev := p.InvitationHash, p.Version
-	inv := NewInvitation(p, settings, now)
+	inv, err := NewInvitation(p, settings, now)
+	if err != nil {
+		return nil, err
+	}
 	p.UpdatedAt, p.Version = now.Format(time.RFC3339), p.Version+1
 
 	tx := s.Store.Tx()

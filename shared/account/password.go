@@ -20,7 +20,6 @@ import (
 	"backoffice/shared/ratelimit"
 	"backoffice/shared/store"
 	"backoffice/shared/text"
-	"backoffice/shared/tokens"
 )
 
 // ForgotLimits bound requests for reset mails per source IP and for the
@@ -57,10 +56,13 @@ func (r Realm) ForgotRules(l ForgotLimits, ip string) []ratelimit.Rule {
 	}
 }
 
-// Forgot queues a reset mail when email belongs to an active person of the
-// realm and does nothing otherwise; the caller answers 202 either way, so
-// the answer tells nobody whether an address exists. Past the realm's
-// ForgotLimits it answers 429.
+// Forgot takes a request for a reset mail: after the realm's ForgotLimits
+// (429 past them) it writes one ForgotRequest item and returns, whatever
+// the address, so the caller answers 202 after the very same calls for an
+// unknown, invited, inactive or active address: neither the answer nor
+// its timing tells whether an address exists (issue 15, finding 6). The
+// table's stream hands the request to ResolveForgot, which queues the mail
+// for an active person.
 func (s *Service) Forgot(ctx context.Context, actor audit.Actor, email, linkBase string) error {
 	email, err := text.Email(email)
 	if err != nil {
@@ -70,7 +72,59 @@ func (s *Service) Forgot(ctx context.Context, actor audit.Actor, email, linkBase
 	if _, err := limiter.Reserve(ctx, s.Now(), s.Realm.ForgotRules(s.ForgotLimits, actor.SourceIP)...); err != nil {
 		return err
 	}
-	a, err := s.ByEmail(ctx, email)
+	now := s.Now().UTC()
+	id := ids.New()
+	k := store.ForgotRequestKey(id)
+	tx := s.Store.Tx()
+	tx.PutNew(ForgotRequest{
+		PK: k.PK, SK: k.SK, Type: ForgotRequestType, ID: id, Realm: s.Realm.Name, Email: email, LinkBase: linkBase,
+		RequestID: actor.RequestID, SourceIP: actor.SourceIP, CreatedAt: now.Format(time.RFC3339),
+		TTL: now.Add(forgotRequestTTL).Unix(),
+	}, nil)
+	return s.Store.Write(ctx, tx)
+}
+
+// ForgotRequestType is the type of a forgot-password request item, which
+// the resolver's stream filter selects.
+const ForgotRequestType = "ForgotRequest"
+
+// forgotRequestTTL bounds how long a request the resolver could not handle
+// stays (the resolver deletes it once handled).
+const forgotRequestTTL = 24 * time.Hour
+
+// ForgotRequest is a forgot-password request (pk FORGOTREQ#<id>, sk
+// FORGOTREQ): the address as typed (normalised), the realm, where the
+// link points and the requester's trace for the audit event.
+type ForgotRequest struct {
+	PK        string `dynamodbav:"pk"`
+	SK        string `dynamodbav:"sk"`
+	Type      string `dynamodbav:"type"`
+	ID        string `dynamodbav:"id"`
+	Realm     string `dynamodbav:"realm"`
+	Email     string `dynamodbav:"email"`
+	LinkBase  string `dynamodbav:"linkBase"`
+	RequestID string `dynamodbav:"requestId,omitempty"`
+	SourceIP  string `dynamodbav:"sourceIp,omitempty"`
+	CreatedAt string `dynamodbav:"createdAt"`
+	TTL       int64  `dynamodbav:"ttl"`
+}
+
+// ResolveForgot handles a request Forgot wrote: a reset mail when its
+// address belongs to an active person of the realm (at most one per
+// forgotGap), nothing otherwise; then the request is deleted. Run again
+// after a failure it sends no second mail (the gap), so the stream may
+// retry it.
+func (s *Service) ResolveForgot(ctx context.Context, r ForgotRequest) error {
+	if err := s.resolveForgot(ctx, r); err != nil {
+		return err
+	}
+	tx := s.Store.Tx()
+	tx.Delete(store.ForgotRequestKey(r.ID), nil, nil)
+	return s.Store.Write(ctx, tx)
+}
+
+func (s *Service) resolveForgot(ctx context.Context, r ForgotRequest) error {
+	a, err := s.ByEmail(ctx, r.Email)
 	if errors.Is(err, problem.NotFound) {
 		return nil
 	}
@@ -85,11 +139,12 @@ func (s *Service) Forgot(ctx context.Context, actor audit.Actor, email, linkBase
 		return err
 	}
 	// The actor stays anonymous: anyone can type an address, so the event
-	// must not claim the person asked. It keeps the shop's retention.
-	actor.Retention = settings.AuditRetention()
-	_, err = s.queueReset(ctx, actor, a.Base(), settings, linkBase, "Asked for a password reset", forgotGap)
+	// must not claim the person asked. It keeps the shop's retention and
+	// the request's trace.
+	actor := audit.Actor{RequestID: r.RequestID, SourceIP: r.SourceIP, Retention: settings.AuditRetention()}
+	_, err = s.queueReset(ctx, actor, a.Base(), settings, r.LinkBase, "Asked for a password reset", forgotGap)
 	if errors.Is(err, problem.Conflict) {
-		return nil // deactivated meanwhile, or a mail just went out: no mail, and the same 202
+		return nil // deactivated meanwhile, or a mail just went out: no mail
 	}
 	return err
 }
@@ -105,7 +160,11 @@ const forgotGap = 2 * time.Minute
 func (s *Service) queueReset(ctx context.Context, actor audit.Actor, p *store.Person, settings *store.Settings, linkBase, summary string, gap time.Duration) (time.Time, error) {
 	now := s.Now().UTC()
 	expires := now.Add(time.Duration(settings.ResetTTLMinutes) * time.Minute).Truncate(time.Second)
-	raw, hash := tokens.New()
+	link, err := outbox.NewLink()
+	if err != nil {
+		return time.Time{}, err
+	}
+	hash := link.Hash
 	tx := s.Store.Tx()
 	cond := expression.Name("status").Equal(expression.Value(store.StatusActive))
 	if gap > 0 {
@@ -121,13 +180,12 @@ func (s *Service) queueReset(ctx context.Context, actor audit.Actor, p *store.Pe
 		tx.Delete(store.TokenKey(p.ResetHash), nil, nil)
 	}
 	tx.PutNew(s.Realm.NewToken(store.TokenReset, hash, p.ID, now, expires), nil)
-	tx.PutNew(outbox.NewItem(ids.New(), "password-reset", p.Locale, p.Email, s.Realm.mailData(map[string]string{
+	tx.PutNew(link.Item("password-reset", p.Locale, p.Email, s.Realm.mailData(map[string]string{
 		"firstName": p.FirstName,
 		"shopName":  settings.ShopName,
 		"email":     p.Email,
-		"link":      s.Realm.Link(linkBase, "reset-password", raw),
 		"expiresAt": expires.Format(time.RFC3339),
-	}), now), nil)
+	}), s.Realm.Page(linkBase, "reset-password"), now), nil)
 	audit.New(actor, s.Realm.Action("password_reset_requested"), s.Realm.Name, p.ID, summary, now).Add(tx)
 	return expires, s.Store.Write(ctx, tx)
 }

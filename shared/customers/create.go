@@ -52,7 +52,10 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, creatorName str
 	tx := s.Store.Tx()
 	var inv account.Invitation
 	if send {
-		inv = account.NewInvitation(&c.Person, settings, now)
+		var err error
+		if inv, err = account.NewInvitation(&c.Person, settings, now); err != nil {
+			return nil, err
+		}
 		account.Customer.QueueInvitation(tx, &c.Person, inv, creatorName, settings.ShopName, linkBase)
 	}
 	tx.PutNew(c.Index(), problem.Conflict)

@@ -65,7 +65,10 @@ func (s *Service) update(ctx context.Context, actor audit.Actor, c *store.Custom
 	now := s.Now().UTC()
 	var email *account.EmailChange
 	if in.Email != nil {
-		email = s.accounts().SetEmail(&c.Person, *in.Email, now)
+		var err error
+		if email, err = s.accounts().SetEmail(&c.Person, *in.Email, now); err != nil {
+			return nil, err
+		}
 		in.Email = nil // SetEmail decided what happens to it
 	}
 	in.apply(c)
@@ -82,7 +85,9 @@ func (s *Service) update(ctx context.Context, actor audit.Actor, c *store.Custom
 			return nil, err
 		}
 		// Before the profile: it may give c a new invitation.
-		s.accounts().Write(tx, &c.Person, email, account.Mailing{LinkBase: linkBase, Settings: settings})
+		if err := s.accounts().Write(tx, &c.Person, email, account.Mailing{LinkBase: linkBase, Settings: settings}); err != nil {
+			return nil, err
+		}
 	}
 	cond := expression.Name("version").Equal(expression.Value(prevVersion))
 	c.Put(tx, &cond, problem.PreconditionFailed)

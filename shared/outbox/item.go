@@ -44,21 +44,24 @@ const (
 
 // Item is a queued mail (pk OUTBOX#<id>, sk OUTBOX; store.OutboxKey).
 type Item struct {
-	PK        string            `dynamodbav:"pk"`
-	SK        string            `dynamodbav:"sk"`
-	Type      string            `dynamodbav:"type"`
-	ID        string            `dynamodbav:"id"`
-	Template  string            `dynamodbav:"template"`
-	Locale    string            `dynamodbav:"locale"`
-	To        string            `dynamodbav:"to"`
-	Data      map[string]string `dynamodbav:"data,omitempty"`
-	Status    string            `dynamodbav:"status"`
-	CreatedAt string            `dynamodbav:"createdAt"`
-	SentAt    string            `dynamodbav:"sentAt,omitempty"`
-	MessageID string            `dynamodbav:"messageId,omitempty"`
-	Attempts  int               `dynamodbav:"attempts,omitempty"`
-	Reason    string            `dynamodbav:"reason,omitempty"` // why it failed
-	TTL       int64             `dynamodbav:"ttl"`
+	PK       string            `dynamodbav:"pk"`
+	SK       string            `dynamodbav:"sk"`
+	Type     string            `dynamodbav:"type"`
+	ID       string            `dynamodbav:"id"`
+	Template string            `dynamodbav:"template"`
+	Locale   string            `dynamodbav:"locale"`
+	To       string            `dynamodbav:"to"`
+	Data     map[string]string `dynamodbav:"data,omitempty"`
+	// LinkKey, when set, says data's link lacks its token: the sender
+	// derives it from this key and ID (Link). Never a token at rest.
+	LinkKey   string `dynamodbav:"linkKey,omitempty"`
+	Status    string `dynamodbav:"status"`
+	CreatedAt string `dynamodbav:"createdAt"`
+	SentAt    string `dynamodbav:"sentAt,omitempty"`
+	MessageID string `dynamodbav:"messageId,omitempty"`
+	Attempts  int    `dynamodbav:"attempts,omitempty"`
+	Reason    string `dynamodbav:"reason,omitempty"` // why it failed
+	TTL       int64  `dynamodbav:"ttl"`
 	// Index keys while pending (PendingIndex); absent once sent or failed.
 	GSI4PK string `dynamodbav:"gsi4pk,omitempty"`
 	GSI4SK string `dynamodbav:"gsi4sk,omitempty"`
@@ -69,8 +72,8 @@ type Item struct {
 }
 
 // NewItem is a pending mail. id is a new ULID from the caller; data holds
-// the template's values (mail.Message.Data), links with live tokens included:
-// the sender removes them once the mail is out.
+// the template's values (mail.Message.Data). A mail with a token link is
+// made by Link.Item instead: data must never hold a live token.
 func NewItem(id, template, locale, to string, data map[string]string, now time.Time) Item {
 	createdAt := now.UTC().Format(time.RFC3339)
 	return Item{

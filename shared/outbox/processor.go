@@ -99,6 +99,17 @@ func (b *batch) process(ctx context.Context, pk, sk string) (string, error) {
 	}
 
 	msg := b.message(it, st)
+	if it.LinkKey != "" {
+		link, err := tokenLink(it)
+		if errors.Is(err, errKeyRetired) {
+			return b.fail(ctx, it, err.Error())
+		}
+		if err != nil {
+			b.logMail(ctx, slog.LevelError, it, "", outcomeRetry, err.Error())
+			return outcomeRetry, err
+		}
+		msg.Data["link"] = link
+	}
 	r, err := mail.Render(msg)
 	if err != nil {
 		// A broken template or bad data fails the same way on every retry;
@@ -186,9 +197,9 @@ func (b *batch) get(ctx context.Context, pk, sk string) (*Item, error) {
 	return &it, nil
 }
 
-// markSent records the receipt and drops the data, whose link holds a live
-// token that must not stay at rest once the mail is out, and the pending
-// index keys. It reports whether the item was still pending.
+// markSent records the receipt and drops the data (names and addresses
+// need not stay longer than the mail's journey) and the pending index
+// keys. It reports whether the item was still pending.
 func (b *batch) markSent(ctx context.Context, it *Item, messageID string) (bool, error) {
 	now := b.now()
 	update := expression.
@@ -203,17 +214,14 @@ func (b *batch) markSent(ctx context.Context, it *Item, messageID string) (bool,
 }
 
 // markFailed parks an item that will never be sent, and takes it out of
-// the pending index. Its data stays for diagnosis, except the link and its
-// live token. It reports whether the item was still pending.
+// the pending index. Its data stays for diagnosis (a link in it holds no
+// token: Link). It reports whether the item was still pending.
 func (b *batch) markFailed(ctx context.Context, it *Item, reason string) (bool, error) {
 	update := expression.
 		Set(expression.Name("status"), expression.Value(StatusFailed)).
 		Set(expression.Name("reason"), expression.Value(reason)).
 		Remove(expression.Name("gsi4pk")).
 		Remove(expression.Name("gsi4sk"))
-	if _, ok := it.Data["link"]; ok {
-		update = update.Remove(expression.Name("data.link"))
-	}
 	return b.update(ctx, it, update)
 }
 

@@ -3,10 +3,10 @@
 // as SecureString parameters (scripts/deploy.sh creates them); the local
 // stack serves the same parameters from an SSM endpoint of its own.
 //
-// Only functions that sign cursors import this package, and they fetch the
-// parameter (one signed HTTPS call, not the SSM client) on the first request
-// that needs it: a cold start of a list function that is not asked to page
-// pays nothing.
+// Functions that sign cursors, and those that issue or send mails with a
+// link (shared/outbox), fetch their parameter (one signed HTTPS call, not
+// the SSM client) on the first request that needs it: a cold start of a
+// list function that is not asked to page pays nothing.
 package secret
 
 import (
@@ -41,6 +41,15 @@ const CursorKeyParameterEnv = "CURSOR_KEY_PARAMETER"
 // CursorKeyName is the name of a stack's cursor key parameter, as
 // scripts/deploy.sh creates it and template.yaml passes it on.
 func CursorKeyName(stackName string) string { return "/" + stackName + "/cursor-key" }
+
+// MailTokenKeyParameterEnv names the SSM SecureString parameter holding the
+// keys the tokens of mail links are derived from (shared/outbox, Link):
+// like the cursor key, template.yaml passes only the name and scripts/deploy.sh
+// creates the parameter.
+const MailTokenKeyParameterEnv = "MAIL_TOKEN_KEY_PARAMETER"
+
+// MailTokenKeyName is the name of a stack's mail token key parameter.
+func MailTokenKeyName(stackName string) string { return "/" + stackName + "/mail-token-key" }
 
 // CursorSigner returns the signer for list cursors. Call it once at cold
 // start (in main); the keys are read on first use and kept for the life of

@@ -122,7 +122,10 @@ func (s *Service) invite(ctx context.Context, actor audit.Actor, inviterName str
 		},
 		RoleIDs: nonNil(in.RoleIDs), InvitedBy: actor.ID,
 	}
-	inv := account.NewInvitation(&p.Person, settings, now)
+	inv, err := account.NewInvitation(&p.Person, settings, now)
+	if err != nil {
+		return nil, err
+	}
 	tx := s.Store.Tx()
 	tx.PutNew(p.Index(), problem.Conflict)
 	free := store.EmailFree(now) // or held for a change of address that expired

@@ -103,7 +103,10 @@ func (s *Service) update(ctx context.Context, caller *auth.Caller, actor audit.A
 	}
 	var email *account.EmailChange
 	if u.Email != nil {
-		email = s.accounts().SetEmail(&p.Person, *u.Email, now)
+		var err error
+		if email, err = s.accounts().SetEmail(&p.Person, *u.Email, now); err != nil {
+			return nil, err
+		}
 	}
 	var added, removed []string
 	if u.RoleIDs != nil {
@@ -127,7 +130,10 @@ func (s *Service) update(ctx context.Context, caller *auth.Caller, actor audit.A
 		if err != nil {
 			return nil, err
 		}
-		s.accounts().Write(tx, &p.Person, email, m) // before the profile: it may give p a new invitation
+		// Before the profile: it may give p a new invitation.
+		if err := s.accounts().Write(tx, &p.Person, email, m); err != nil {
+			return nil, err
+		}
 	}
 	cond := expression.Name("version").Equal(expression.Value(prevVersion))
 	p.Put(tx, &cond, problem.PreconditionFailed)

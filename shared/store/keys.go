@@ -70,6 +70,10 @@ func RoleMemberKey(roleID, personID string) Key { return Key{"ROLE#" + roleID, "
 // OutboxKey is a queued mail.
 func OutboxKey(id string) Key { return Key{"OUTBOX#" + id, "OUTBOX"} }
 
+// ForgotRequestKey is a forgot-password request waiting for the stream's
+// resolver (account.ForgotRequest).
+func ForgotRequestKey(id string) Key { return Key{"FORGOTREQ#" + id, "FORGOTREQ"} }
+
 // RateKey counts attempts of one kind for one subject in one time window.
 func RateKey(scope, subject string, window int64) Key {
 	return Key{"RATE#" + scope + "#" + subject, "W#" + strconv.FormatInt(window, 10)}

@@ -38,6 +38,9 @@ type auditCall struct {
 	targetType          string
 	targetID            string // "" = the id in the answer's Location
 	cleanup             func() // undoes a change other tests could notice
+	// async: the event is written after the answer, by a stream consumer
+	// (forgot-password requests: issue 15, finding 6).
+	async bool
 }
 
 // auditSetups prepare the routes whose success needs more than the
@@ -79,7 +82,7 @@ var auditSetups = map[string]func(t *testing.T, owner person, ownerToken string)
 	},
 	"POST /auth/password/forgot": func(t *testing.T, _ person, _ string) auditCall {
 		p := newActive(t, uniqueEmail("audit-forgot"))
-		return auditCall{path: "/auth/password/forgot", body: map[string]any{"email": p.Email}, actor: "", targetType: "staff", targetID: p.ID}
+		return auditCall{path: "/auth/password/forgot", body: map[string]any{"email": p.Email}, actor: "", targetType: "staff", targetID: p.ID, async: true}
 	},
 	"POST /auth/password/reset": func(t *testing.T, _ person, _ string) auditCall {
 		p := newActive(t, uniqueEmail("audit-reset"))
@@ -146,7 +149,7 @@ var auditSetups = map[string]func(t *testing.T, owner person, ownerToken string)
 	"POST /customer-auth/password/forgot": func(t *testing.T, _ person, ownerToken string) auditCall {
 		email := uniqueEmail("audit-cust-forgot")
 		id, _, _ := activeCustomer(t, ownerToken, email)
-		return auditCall{path: "/customer-auth/password/forgot", body: map[string]any{"email": email}, targetType: "customer", targetID: id}
+		return auditCall{path: "/customer-auth/password/forgot", body: map[string]any{"email": email}, targetType: "customer", targetID: id, async: true}
 	},
 	"POST /customer-auth/password/reset": func(t *testing.T, _ person, ownerToken string) auditCall {
 		email := uniqueEmail("audit-cust-reset")
@@ -262,6 +265,9 @@ func TestEveryChangeLeavesOneAuditEvent(t *testing.T) {
 			a := call(t, c.method, c.path, c.token, c.body, c.headers...)
 			if a.Status < 200 || a.Status > 299 {
 				t.Fatalf("the call did not succeed (add a setup to auditSetups?): %d %s", a.Status, a.Raw)
+			}
+			if c.async {
+				st.WaitStreams(t)
 			}
 			events := auditEventsSince(t, since)
 			if c.cleanup != nil {

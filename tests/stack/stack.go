@@ -32,6 +32,7 @@ import (
 	"backoffice/infra/iam"
 	"backoffice/infra/localstack"
 	"backoffice/shared/awsenv"
+	"backoffice/shared/outbox"
 	"backoffice/shared/secret"
 )
 
@@ -64,6 +65,11 @@ type Stack struct {
 	// for DynamoDB, Cognito, SES and S3: pass it to any service client.
 	AWS     aws.Config
 	LogFile string // where emulator and function output goes ("" with STACK_LOGS=stderr)
+	// MailTokenKey is the value of the stack's mail token key parameter:
+	// the functions read it from the stack's SSM endpoint, and Start gives
+	// it to this process (outbox.UseLinkKeys) for tests that queue mails
+	// through the domain packages.
+	MailTokenKey string
 
 	stateDir string
 	root     string
@@ -117,6 +123,8 @@ func Start(ctx context.Context, root string) (_ *Stack, err error) {
 	// Every AWS call of every function is recorded, to be checked against
 	// the function's policy (CheckCalls, and infra/cmd/iamcheck for the
 	// calls of all test packages together).
+	s.MailTokenKey = randomKey()
+	outbox.UseLinkKeys(func() (string, error) { return s.MailTokenKey, nil })
 	callsDir := filepath.Join(root, ".local", "calls")
 	if err := os.MkdirAll(callsDir, 0o755); err != nil {
 		return nil, err
@@ -142,11 +150,14 @@ func Start(ctx context.Context, root string) (_ *Stack, err error) {
 			"ApiThrottleRateLimit": "10000", "ApiThrottleBurstLimit": "5000",
 			"AuthThrottleRateLimit": "10000", "AuthThrottleBurstLimit": "5000",
 		},
-		// A fresh cursor key per run, as the dev stack's .local/cursor.key
-		// and a deployment's SSM parameter are per stack.
-		SSMParameters: map[string]string{secret.CursorKeyName("backoffice"): randomKey()},
-		ExtraEnv:      map[string]string{"DIRECTORY_EMULATED": "true"},
-		RecordCalls:   iam.CallsFile(s.runFile),
+		// A fresh cursor key and mail token key per run, as the dev stack's
+		// .local/*.key and a deployment's SSM parameters are per stack.
+		SSMParameters: map[string]string{
+			secret.CursorKeyName("backoffice"):    randomKey(),
+			secret.MailTokenKeyName("backoffice"): s.MailTokenKey,
+		},
+		ExtraEnv:    map[string]string{"DIRECTORY_EMULATED": "true"},
+		RecordCalls: iam.CallsFile(s.runFile),
 		// Scheduled functions (the outbox sweeper) run when a test fires
 		// them (FireSchedule), never in the middle of another test.
 		ManualSchedules: true,

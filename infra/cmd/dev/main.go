@@ -29,6 +29,7 @@ import (
 
 	"backoffice/infra/emulators"
 	"backoffice/infra/localstack"
+	"backoffice/shared/outbox"
 	"backoffice/shared/problem"
 	"backoffice/shared/secret"
 	"backoffice/shared/setup"
@@ -147,6 +148,13 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
+	mailTokenKey, err := localKey(filepath.Join(local, "mail-token.key"))
+	if err != nil {
+		return err
+	}
+	// This process queues the owner's invitation itself when it is still
+	// pending (ownerInvitation): with the same key as the functions.
+	outbox.UseLinkKeys(func() (string, error) { return mailTokenKey, nil })
 	params := map[string]string{
 		"OwnerEmail":  owner,
 		"SenderEmail": "noreply@example.com",
@@ -164,11 +172,15 @@ func run(o options) error {
 		Region:     region,
 		Endpoints:  localstack.Endpoints{DynamoDB: emu.DynamoDB, Cognito: emu.Cognito, SES: emu.SES, S3: emu.S3, S3Events: emu.S3Events},
 		Parameters: params,
-		// The cursor key is an SSM SecureString, as scripts/deploy.sh makes
-		// it in AWS; the stack's SSM endpoint serves it.
-		SSMParameters: map[string]string{secret.CursorKeyName("backoffice"): cursorKey},
-		ExtraEnv:      map[string]string{"DIRECTORY_EMULATED": "true"},
-		Logs:          os.Stderr,
+		// The cursor key and the mail token key are SSM SecureStrings, as
+		// scripts/deploy.sh makes them in AWS; the stack's SSM endpoint
+		// serves them.
+		SSMParameters: map[string]string{
+			secret.CursorKeyName("backoffice"):    cursorKey,
+			secret.MailTokenKeyName("backoffice"): mailTokenKey,
+		},
+		ExtraEnv: map[string]string{"DIRECTORY_EMULATED": "true"},
+		Logs:     os.Stderr,
 	})
 	if err != nil {
 		return err
@@ -422,6 +434,10 @@ func writeEnvFile(path string, emu *emulators.Set, stack *localstack.Stack) erro
 		"STAFF_CLIENT_ID=" + stack.Resource("StaffUserPoolClient"),
 		"CUSTOMER_POOL_ID=" + stack.Resource("CustomerUserPool"),
 		"CUSTOMER_CLIENT_ID=" + stack.Resource("CustomerUserPoolClient"),
+		// scripts/owner-invite.sh --local reads the mail token key where
+		// the functions do.
+		"AWS_ENDPOINT_URL_SSM=" + stack.SSMURL(),
+		secret.MailTokenKeyParameterEnv + "=" + secret.MailTokenKeyName("backoffice"),
 	}
 	if emu.S3 != "" {
 		lines = append(lines, "AWS_ENDPOINT_URL_S3="+emu.S3, "THUMBNAIL_BUCKET="+stack.Resource("ThumbnailBucket"))

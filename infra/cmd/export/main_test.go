@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"backoffice/infra/emulators"
+	"backoffice/shared/outbox"
 	"backoffice/shared/setup"
 	"backoffice/shared/staff"
 	"backoffice/shared/store"
@@ -49,6 +50,7 @@ func TestExportAgainstDynamoDBLocal(t *testing.T) {
 	createTable(ctx, t, client, table)
 
 	db := store.New(client, table)
+	outbox.UseLinkKeys(func() (string, error) { return "export-test-key-0123456789abcdef0123456789", nil })
 	if err := setup.Seed(ctx, db, "Shop"); err != nil {
 		t.Fatal(err)
 	}
