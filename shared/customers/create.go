@@ -73,7 +73,7 @@ func (s *Service) Resend(ctx context.Context, actor audit.Actor, senderName, id,
 	if !ids.Valid(id) {
 		return nil, problem.NotFound
 	}
-	return s.accounts().Resend(ctx, actor, senderName, id, linkBase, func(store.Account) error { return nil })
+	return s.accounts().Resend(ctx, actor, senderName, id, linkBase, func(store.Account) (func(*store.Tx), error) { return nil, nil })
 }
 
 // BulkReset queues password reset mails for up to 100 customers.
