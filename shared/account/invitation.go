@@ -131,7 +131,9 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput, client audit.Actor
 	return nil
 }
 
-func (s *Service) claim(ctx context.Context, tok *store.Token, claimID string) error {
+// claim takes the token for one attempt (claimTimeout), in one transaction
+// with whatever also adds.
+func (s *Service) claim(ctx context.Context, tok *store.Token, claimID string, also ...func(*store.Tx)) error {
 	now := s.Now()
 	stale := now.Add(-claimTimeout).Format(time.RFC3339)
 	free := expression.AttributeNotExists(expression.Name("claimId")).
@@ -144,6 +146,9 @@ func (s *Service) claim(ctx context.Context, tok *store.Token, claimID string) e
 		expression.Set(expression.Name("claimId"), expression.Value(claimID)).
 			Set(expression.Name("claimedAt"), expression.Value(now.Format(time.RFC3339))),
 		&cond, problem.InvalidToken)
+	for _, f := range also {
+		f(tx)
+	}
 	return s.Store.Write(ctx, tx)
 }
 

@@ -229,6 +229,13 @@ type ResetInput struct {
 
 // Reset sets a new password with a reset token: single use, checked against
 // the person's current reset token, and it ends every session of the person.
+// The order makes every stop safe: the token is claimed in one transaction
+// that also ends every session (tokensNotBefore), then Cognito gets the
+// password, then one transaction uses the token, queues the notice and
+// audits. Any failure after the claim releases it, so the link works again
+// (a function that died there: after claimTimeout), and a password Cognito
+// holds never leaves an older session alive. A password Cognito refuses
+// (or a Cognito failure) has ended the sessions all the same.
 func (s *Service) Reset(ctx context.Context, in ResetInput, client audit.Actor) error {
 	if err := directory.CheckPassword("newPassword", in.NewPassword); err != nil {
 		return err
@@ -238,15 +245,22 @@ func (s *Service) Reset(ctx context.Context, in ResetInput, client audit.Actor) 
 		return err
 	}
 	client.Retention = retention
+	p := a.Base()
 	claimID := ids.New()
-	if err := s.claim(ctx, tok, claimID); err != nil {
+	if err := s.claim(ctx, tok, claimID, func(tx *store.Tx) { endSessions(tx, p, s.Now().UTC()) }); err != nil {
 		return err
 	}
-	if err := s.applyReset(ctx, tok, a.Base(), claimID, in.NewPassword, client); err != nil {
+	if err := s.applyReset(ctx, tok, p, claimID, in.NewPassword, client); err != nil {
 		s.release(ctx, tok, claimID)
 		return err
 	}
 	return nil
+}
+
+// endSessions refuses every token and session of p issued until now, from
+// the next request on (the caller check compares tokensNotBefore).
+func endSessions(tx *store.Tx, p *store.Person, now time.Time) {
+	tx.Update(store.AuthKey(p.Sub), expression.Set(expression.Name("tokensNotBefore"), expression.Value(now.Unix())), existsCond(), problem.InvalidToken)
 }
 
 func (s *Service) applyReset(ctx context.Context, tok *store.Token, p *store.Person, claimID, password string, client audit.Actor) error {
@@ -273,7 +287,8 @@ func asNewPassword(err error) error {
 // tokens and sessions end (tokensNotBefore), the person gets a notice mail,
 // and the audit event.
 func (s *Service) passwordChanged(tx *store.Tx, p *store.Person, now time.Time, actor audit.Actor, verb, summary string) {
-	tx.Update(store.AuthKey(p.Sub), expression.Set(expression.Name("tokensNotBefore"), expression.Value(now.Unix())), existsCond(), problem.InvalidToken)
+	// Again: a session begun with the old password after the first end.
+	endSessions(tx, p, now)
 	tx.PutNew(outbox.NewItem(ids.New(), "password-changed", p.Locale, p.Email, s.Realm.mailData(map[string]string{
 		"firstName": p.FirstName,
 		"email":     p.Email,
@@ -285,7 +300,12 @@ func (s *Service) passwordChanged(tx *store.Tx, p *store.Person, now time.Time, 
 
 // ChangePassword sets a new password after checking the current one. Every
 // earlier session and token of the caller ends; the caller signs in again
-// (session.Relogin) to get fresh tokens.
+// (session.Relogin) to get fresh tokens. The sessions end before Cognito
+// gets the new password (and again with the notice and the audit event
+// after it), so a stop in between never leaves a session that predates the
+// new password; a new password Cognito refuses has ended them too (the
+// local check, directory.CheckPassword, mirrors the pools' policy, so that
+// takes a Cognito failure).
 func (s *Service) ChangePassword(ctx context.Context, personID string, actor audit.Actor, current, next string) error {
 	if current == "" {
 		return problem.Invalid("currentPassword", "is required")
@@ -317,13 +337,19 @@ func (s *Service) ChangePassword(ctx context.Context, personID string, actor aud
 		limiter.GiveBack(ctx, reserved, s.Now())
 		return err
 	}
+	now := s.Now().UTC()
+	tx := s.Store.Tx()
+	endSessions(tx, p, now)
+	limiter.Clear(tx, now, rule) // the current password was right
+	if err := s.Store.Write(ctx, tx); err != nil {
+		return err
+	}
 	if err := s.Dir.SetPassword(ctx, UserOf(p), next); err != nil {
 		return asNewPassword(err)
 	}
-	now := s.Now().UTC()
-	tx := s.Store.Tx()
+	now = s.Now().UTC()
+	tx = s.Store.Tx()
 	s.passwordChanged(tx, p, now, actor, "password_change", "Changed the password")
-	limiter.Clear(tx, now, rule)
 	return s.Store.Write(ctx, tx)
 }
 
