@@ -14,6 +14,7 @@ import (
 
 	"backoffice/shared/audit"
 	"backoffice/shared/directory"
+	"backoffice/shared/idempotency"
 	"backoffice/shared/ids"
 	"backoffice/shared/outbox"
 	"backoffice/shared/problem"
@@ -87,7 +88,7 @@ func (s *Service) Forgot(ctx context.Context, actor audit.Actor, email, linkBase
 	// The actor stays anonymous: anyone can type an address, so the event
 	// must not claim the person asked. It keeps the shop's retention.
 	actor.Retention = settings.AuditRetention()
-	_, err = s.queueReset(ctx, actor, a.Base(), settings, linkBase, "Asked for a password reset", forgotGap)
+	_, err = s.queueReset(ctx, actor, a.Base(), settings, linkBase, "Asked for a password reset", forgotGap, "")
 	if errors.Is(err, problem.Conflict) {
 		return nil // deactivated meanwhile, or a mail just went out: no mail, and the same 202
 	}
@@ -101,8 +102,10 @@ const forgotGap = 2 * time.Minute
 
 // queueReset makes a reset token for p and queues its mail, in one
 // transaction that also replaces any older reset token of p. With a gap,
-// nothing is sent when the previous reset mail is younger than that.
-func (s *Service) queueReset(ctx context.Context, actor audit.Actor, p *store.Person, settings *store.Settings, linkBase, summary string, gap time.Duration) (time.Time, error) {
+// nothing is sent when the previous reset mail is younger than that. A
+// request tag (bulk resets with an Idempotency-Key) is kept on the profile,
+// and a profile that already holds it gets nothing (problem.Conflict).
+func (s *Service) queueReset(ctx context.Context, actor audit.Actor, p *store.Person, settings *store.Settings, linkBase, summary string, gap time.Duration, request string) (time.Time, error) {
 	now := s.Now().UTC()
 	expires := now.Add(time.Duration(settings.ResetTTLMinutes) * time.Minute).Truncate(time.Second)
 	raw, hash := tokens.New()
@@ -113,9 +116,17 @@ func (s *Service) queueReset(ctx context.Context, actor audit.Actor, p *store.Pe
 		cond = cond.And(expression.AttributeNotExists(expression.Name("resetSentAt")).
 			Or(expression.Name("resetSentAt").LessThan(expression.Value(cutoff))))
 	}
-	tx.Update(store.ProfileKey(s.Realm.Name, p.ID), expression.
+	update := expression.
 		Set(expression.Name("resetHash"), expression.Value(hash)).
-		Set(expression.Name("resetSentAt"), expression.Value(now.Format(time.RFC3339))), &cond,
+		Set(expression.Name("resetSentAt"), expression.Value(now.Format(time.RFC3339)))
+	if request != "" {
+		update = update.Set(expression.Name("resetRequest"), expression.Value(request))
+		cond = cond.And(expression.AttributeNotExists(expression.Name("resetRequest")).
+			Or(expression.Name("resetRequest").NotEqual(expression.Value(request))))
+	} else {
+		update = update.Remove(expression.Name("resetRequest"))
+	}
+	tx.Update(store.ProfileKey(s.Realm.Name, p.ID), update, &cond,
 		problem.Conflict.With("Only active people can reset their password."))
 	if p.ResetHash != "" {
 		tx.Delete(store.TokenKey(p.ResetHash), nil, nil)
@@ -144,7 +155,12 @@ type ResetResult struct {
 // run a few at a time; people who are not active, or whom skip names a
 // reason for, are skipped with that reason. An error of skip fails the
 // whole request before any mail is queued.
-func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []string, linkBase string, skip func(store.Account) (string, error)) ([]ResetResult, error) {
+//
+// request tags the request (idempotency.Tag of its Idempotency-Key; ""
+// without one): each person's reset carries it, so a retry of a request
+// that stopped part-way (its answer never stored) mails nobody the first
+// attempt mailed and reports them "queued" as the first answer would have.
+func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []string, linkBase, request string, skip func(store.Account) (string, error)) ([]ResetResult, error) {
 	if len(personIDs) == 0 || len(personIDs) > 100 {
 		return nil, problem.Invalid("ids", "must hold 1 to 100 ids")
 	}
@@ -178,6 +194,10 @@ func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []
 			results[i] = ResetResult{ID: id, Status: "skipped", Reason: "not_active"}
 			continue
 		}
+		if doneBy(a.Base(), request, s.Now()) {
+			results[i] = ResetResult{ID: id, Status: "queued"}
+			continue
+		}
 		reason, err := skip(a)
 		if err != nil {
 			return nil, err
@@ -201,7 +221,13 @@ func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []
 		sem <- struct{}{}
 		go func(i int, p *store.Person) {
 			defer func() { <-sem; wg.Done() }()
-			_, err := s.queueReset(ctx, actor, p, &settings, linkBase, "Password reset mail sent by "+actor.Email, 0)
+			_, err := s.queueReset(ctx, actor, p, &settings, linkBase, "Password reset mail sent by "+actor.Email, 0, request)
+			if errors.Is(err, problem.Conflict) && request != "" {
+				// Not active any more, or this request's retry got there first.
+				if a, rerr := s.Profile(ctx, p.ID); rerr == nil && doneBy(a.Base(), request, s.Now()) {
+					err = nil
+				}
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -219,6 +245,17 @@ func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []
 		return nil, fmt.Errorf("bulk reset: %w", failed)
 	}
 	return results, nil
+}
+
+// doneBy reports whether p's reset mail was queued by the tagged request,
+// within the time its Idempotency-Key is remembered (after that the same key
+// is a new request).
+func doneBy(p *store.Person, request string, now time.Time) bool {
+	if request == "" || p.ResetRequest != request {
+		return false
+	}
+	at, err := time.Parse(time.RFC3339, p.ResetSentAt)
+	return err == nil && now.Sub(at) < idempotency.Lifetime
 }
 
 // ResetInput is what the reset page posts.

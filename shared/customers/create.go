@@ -77,6 +77,6 @@ func (s *Service) Resend(ctx context.Context, actor audit.Actor, senderName, id,
 }
 
 // BulkReset queues password reset mails for up to 100 customers.
-func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, customerIDs []string, linkBase string) ([]account.ResetResult, error) {
-	return s.accounts().BulkReset(ctx, actor, customerIDs, linkBase, func(store.Account) (string, error) { return "", nil })
+func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, customerIDs []string, linkBase, request string) ([]account.ResetResult, error) {
+	return s.accounts().BulkReset(ctx, actor, customerIDs, linkBase, request, func(store.Account) (string, error) { return "", nil })
 }
