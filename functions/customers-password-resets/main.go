@@ -30,7 +30,7 @@ func main() {
 		if err := api.DecodeJSON(req, &in); err != nil {
 			return api.Response{}, err
 		}
-		results, err := svc.BulkReset(ctx, c.Actor(ctx, req), in.IDs, api.BaseURL(req, appURL))
+		results, err := svc.BulkReset(ctx, c.Actor(ctx, req), in.IDs, api.BaseURL(req, appURL), idempotency.Tag(req, c.PersonID))
 		if err != nil {
 			return api.Response{}, err
 		}

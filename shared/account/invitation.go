@@ -131,7 +131,9 @@ func (s *Service) Accept(ctx context.Context, in AcceptInput, client audit.Actor
 	return nil
 }
 
-func (s *Service) claim(ctx context.Context, tok *store.Token, claimID string) error {
+// claim takes the token for one attempt (claimTimeout), in one transaction
+// with whatever also adds.
+func (s *Service) claim(ctx context.Context, tok *store.Token, claimID string, also ...func(*store.Tx)) error {
 	now := s.Now()
 	stale := now.Add(-claimTimeout).Format(time.RFC3339)
 	free := expression.AttributeNotExists(expression.Name("claimId")).
@@ -144,6 +146,9 @@ func (s *Service) claim(ctx context.Context, tok *store.Token, claimID string) e
 		expression.Set(expression.Name("claimId"), expression.Value(claimID)).
 			Set(expression.Name("claimedAt"), expression.Value(now.Format(time.RFC3339))),
 		&cond, problem.InvalidToken)
+	for _, f := range also {
+		f(tx)
+	}
 	return s.Store.Write(ctx, tx)
 }
 
@@ -276,15 +281,17 @@ func (r Realm) mailData(d map[string]string) map[string]string {
 }
 
 // Resend issues a new invitation link to an invited person, after guard
-// (the realm's rules about who may) accepts them. The profile points at the
-// new token's hash and the old token is deleted in the same transaction, so
-// the old link stops working at once.
-func (s *Service) Resend(ctx context.Context, actor audit.Actor, inviterName, id, linkBase string, guard func(store.Account) error) (*Invitation, error) {
+// (the realm's rules about who may) accepts them; what guard answers it
+// adds to the transaction (conditions that what it checked still holds).
+// The profile points at the new token's hash and the old token is deleted
+// in the same transaction, so the old link stops working at once.
+func (s *Service) Resend(ctx context.Context, actor audit.Actor, inviterName, id, linkBase string, guard func(store.Account) (func(*store.Tx), error)) (*Invitation, error) {
 	a, err := s.Profile(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := guard(a); err != nil {
+	held, err := guard(a)
+	if err != nil {
 		return nil, err
 	}
 	p := a.Base()
@@ -311,6 +318,9 @@ func (s *Service) Resend(ctx context.Context, actor audit.Actor, inviterName, id
 		tx.Delete(store.TokenKey(oldHash), nil, nil)
 	}
 	s.Realm.QueueInvitation(tx, p, inv, inviterName, settings.ShopName, linkBase)
+	if held != nil {
+		held(tx)
+	}
 	audit.New(actor, s.Realm.Action("resend_invitation"), s.Realm.Name, p.ID, "Sent a new invitation to "+p.Email, now).Add(tx)
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return nil, err

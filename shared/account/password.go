@@ -14,6 +14,7 @@ import (
 
 	"backoffice/shared/audit"
 	"backoffice/shared/directory"
+	"backoffice/shared/idempotency"
 	"backoffice/shared/ids"
 	"backoffice/shared/outbox"
 	"backoffice/shared/problem"
@@ -142,7 +143,7 @@ func (s *Service) resolveForgot(ctx context.Context, r ForgotRequest) error {
 	// must not claim the person asked. It keeps the shop's retention and
 	// the request's trace.
 	actor := audit.Actor{RequestID: r.RequestID, SourceIP: r.SourceIP, Retention: settings.AuditRetention()}
-	_, err = s.queueReset(ctx, actor, a.Base(), settings, r.LinkBase, "Asked for a password reset", forgotGap)
+	_, err = s.queueReset(ctx, actor, a.Base(), settings, r.LinkBase, "Asked for a password reset", forgotGap, "")
 	if errors.Is(err, problem.Conflict) {
 		return nil // deactivated meanwhile, or a mail just went out: no mail
 	}
@@ -156,8 +157,10 @@ const forgotGap = 2 * time.Minute
 
 // queueReset makes a reset token for p and queues its mail, in one
 // transaction that also replaces any older reset token of p. With a gap,
-// nothing is sent when the previous reset mail is younger than that.
-func (s *Service) queueReset(ctx context.Context, actor audit.Actor, p *store.Person, settings *store.Settings, linkBase, summary string, gap time.Duration) (time.Time, error) {
+// nothing is sent when the previous reset mail is younger than that. A
+// request tag (bulk resets with an Idempotency-Key) is kept on the profile,
+// and a profile that already holds it gets nothing (problem.Conflict).
+func (s *Service) queueReset(ctx context.Context, actor audit.Actor, p *store.Person, settings *store.Settings, linkBase, summary string, gap time.Duration, request string) (time.Time, error) {
 	now := s.Now().UTC()
 	expires := now.Add(time.Duration(settings.ResetTTLMinutes) * time.Minute).Truncate(time.Second)
 	link, err := outbox.NewLink()
@@ -172,9 +175,17 @@ func (s *Service) queueReset(ctx context.Context, actor audit.Actor, p *store.Pe
 		cond = cond.And(expression.AttributeNotExists(expression.Name("resetSentAt")).
 			Or(expression.Name("resetSentAt").LessThan(expression.Value(cutoff))))
 	}
-	tx.Update(store.ProfileKey(s.Realm.Name, p.ID), expression.
+	update := expression.
 		Set(expression.Name("resetHash"), expression.Value(hash)).
-		Set(expression.Name("resetSentAt"), expression.Value(now.Format(time.RFC3339))), &cond,
+		Set(expression.Name("resetSentAt"), expression.Value(now.Format(time.RFC3339)))
+	if request != "" {
+		update = update.Set(expression.Name("resetRequest"), expression.Value(request))
+		cond = cond.And(expression.AttributeNotExists(expression.Name("resetRequest")).
+			Or(expression.Name("resetRequest").NotEqual(expression.Value(request))))
+	} else {
+		update = update.Remove(expression.Name("resetRequest"))
+	}
+	tx.Update(store.ProfileKey(s.Realm.Name, p.ID), update, &cond,
 		problem.Conflict.With("Only active people can reset their password."))
 	if p.ResetHash != "" {
 		tx.Delete(store.TokenKey(p.ResetHash), nil, nil)
@@ -202,7 +213,12 @@ type ResetResult struct {
 // run a few at a time; people who are not active, or whom skip names a
 // reason for, are skipped with that reason. An error of skip fails the
 // whole request before any mail is queued.
-func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []string, linkBase string, skip func(store.Account) (string, error)) ([]ResetResult, error) {
+//
+// request tags the request (idempotency.Tag of its Idempotency-Key; ""
+// without one): each person's reset carries it, so a retry of a request
+// that stopped part-way (its answer never stored) mails nobody the first
+// attempt mailed and reports them "queued" as the first answer would have.
+func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []string, linkBase, request string, skip func(store.Account) (string, error)) ([]ResetResult, error) {
 	if len(personIDs) == 0 || len(personIDs) > 100 {
 		return nil, problem.Invalid("ids", "must hold 1 to 100 ids")
 	}
@@ -236,6 +252,10 @@ func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []
 			results[i] = ResetResult{ID: id, Status: "skipped", Reason: "not_active"}
 			continue
 		}
+		if doneBy(a.Base(), request, s.Now()) {
+			results[i] = ResetResult{ID: id, Status: "queued"}
+			continue
+		}
 		reason, err := skip(a)
 		if err != nil {
 			return nil, err
@@ -259,7 +279,13 @@ func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []
 		sem <- struct{}{}
 		go func(i int, p *store.Person) {
 			defer func() { <-sem; wg.Done() }()
-			_, err := s.queueReset(ctx, actor, p, &settings, linkBase, "Password reset mail sent by "+actor.Email, 0)
+			_, err := s.queueReset(ctx, actor, p, &settings, linkBase, "Password reset mail sent by "+actor.Email, 0, request)
+			if errors.Is(err, problem.Conflict) && request != "" {
+				// Not active any more, or this request's retry got there first.
+				if a, rerr := s.Profile(ctx, p.ID); rerr == nil && doneBy(a.Base(), request, s.Now()) {
+					err = nil
+				}
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -279,6 +305,17 @@ func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []
 	return results, nil
 }
 
+// doneBy reports whether p's reset mail was queued by the tagged request,
+// within the time its Idempotency-Key is remembered (after that the same key
+// is a new request).
+func doneBy(p *store.Person, request string, now time.Time) bool {
+	if request == "" || p.ResetRequest != request {
+		return false
+	}
+	at, err := time.Parse(time.RFC3339, p.ResetSentAt)
+	return err == nil && now.Sub(at) < idempotency.Lifetime
+}
+
 // ResetInput is what the reset page posts.
 type ResetInput struct {
 	Token       string `json:"token"`
@@ -287,6 +324,13 @@ type ResetInput struct {
 
 // Reset sets a new password with a reset token: single use, checked against
 // the person's current reset token, and it ends every session of the person.
+// The order makes every stop safe: the token is claimed in one transaction
+// that also ends every session (tokensNotBefore), then Cognito gets the
+// password, then one transaction uses the token, queues the notice and
+// audits. Any failure after the claim releases it, so the link works again
+// (a function that died there: after claimTimeout), and a password Cognito
+// holds never leaves an older session alive. A password Cognito refuses
+// (or a Cognito failure) has ended the sessions all the same.
 func (s *Service) Reset(ctx context.Context, in ResetInput, client audit.Actor) error {
 	if err := directory.CheckPassword("newPassword", in.NewPassword); err != nil {
 		return err
@@ -296,15 +340,22 @@ func (s *Service) Reset(ctx context.Context, in ResetInput, client audit.Actor) 
 		return err
 	}
 	client.Retention = retention
+	p := a.Base()
 	claimID := ids.New()
-	if err := s.claim(ctx, tok, claimID); err != nil {
+	if err := s.claim(ctx, tok, claimID, func(tx *store.Tx) { endSessions(tx, p, s.Now().UTC()) }); err != nil {
 		return err
 	}
-	if err := s.applyReset(ctx, tok, a.Base(), claimID, in.NewPassword, client); err != nil {
+	if err := s.applyReset(ctx, tok, p, claimID, in.NewPassword, client); err != nil {
 		s.release(ctx, tok, claimID)
 		return err
 	}
 	return nil
+}
+
+// endSessions refuses every token and session of p issued until now, from
+// the next request on (the caller check compares tokensNotBefore).
+func endSessions(tx *store.Tx, p *store.Person, now time.Time) {
+	tx.Update(store.AuthKey(p.Sub), expression.Set(expression.Name("tokensNotBefore"), expression.Value(now.Unix())), existsCond(), problem.InvalidToken)
 }
 
 func (s *Service) applyReset(ctx context.Context, tok *store.Token, p *store.Person, claimID, password string, client audit.Actor) error {
@@ -331,7 +382,8 @@ func asNewPassword(err error) error {
 // tokens and sessions end (tokensNotBefore), the person gets a notice mail,
 // and the audit event.
 func (s *Service) passwordChanged(tx *store.Tx, p *store.Person, now time.Time, actor audit.Actor, verb, summary string) {
-	tx.Update(store.AuthKey(p.Sub), expression.Set(expression.Name("tokensNotBefore"), expression.Value(now.Unix())), existsCond(), problem.InvalidToken)
+	// Again: a session begun with the old password after the first end.
+	endSessions(tx, p, now)
 	tx.PutNew(outbox.NewItem(ids.New(), "password-changed", p.Locale, p.Email, s.Realm.mailData(map[string]string{
 		"firstName": p.FirstName,
 		"email":     p.Email,
@@ -343,7 +395,12 @@ func (s *Service) passwordChanged(tx *store.Tx, p *store.Person, now time.Time, 
 
 // ChangePassword sets a new password after checking the current one. Every
 // earlier session and token of the caller ends; the caller signs in again
-// (session.Relogin) to get fresh tokens.
+// (session.Relogin) to get fresh tokens. The sessions end before Cognito
+// gets the new password (and again with the notice and the audit event
+// after it), so a stop in between never leaves a session that predates the
+// new password; a new password Cognito refuses has ended them too (the
+// local check, directory.CheckPassword, mirrors the pools' policy, so that
+// takes a Cognito failure).
 func (s *Service) ChangePassword(ctx context.Context, personID string, actor audit.Actor, current, next string) error {
 	if current == "" {
 		return problem.Invalid("currentPassword", "is required")
@@ -375,13 +432,19 @@ func (s *Service) ChangePassword(ctx context.Context, personID string, actor aud
 		limiter.GiveBack(ctx, reserved, s.Now())
 		return err
 	}
+	now := s.Now().UTC()
+	tx := s.Store.Tx()
+	endSessions(tx, p, now)
+	limiter.Clear(tx, now, rule) // the current password was right
+	if err := s.Store.Write(ctx, tx); err != nil {
+		return err
+	}
 	if err := s.Dir.SetPassword(ctx, UserOf(p), next); err != nil {
 		return asNewPassword(err)
 	}
-	now := s.Now().UTC()
-	tx := s.Store.Tx()
+	now = s.Now().UTC()
+	tx = s.Store.Tx()
 	s.passwordChanged(tx, p, now, actor, "password_change", "Changed the password")
-	limiter.Clear(tx, now, rule)
 	return s.Store.Write(ctx, tx)
 }
 

@@ -76,10 +76,10 @@ func (s *Service) Resend(ctx context.Context, actor audit.Actor, senderName, id,
 	if !ids.Valid(id) {
 		return nil, problem.NotFound
 	}
-	return s.accounts().Resend(ctx, actor, senderName, id, linkBase, func(store.Account) error { return nil })
+	return s.accounts().Resend(ctx, actor, senderName, id, linkBase, func(store.Account) (func(*store.Tx), error) { return nil, nil })
 }
 
 // BulkReset queues password reset mails for up to 100 customers.
-func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, customerIDs []string, linkBase string) ([]account.ResetResult, error) {
-	return s.accounts().BulkReset(ctx, actor, customerIDs, linkBase, func(store.Account) (string, error) { return "", nil })
+func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, customerIDs []string, linkBase, request string) ([]account.ResetResult, error) {
+	return s.accounts().BulkReset(ctx, actor, customerIDs, linkBase, request, func(store.Account) (string, error) { return "", nil })
 }

@@ -85,6 +85,20 @@ func Once(db *store.Store, h auth.ProtectedFunc) auth.ProtectedFunc {
 	}
 }
 
+// Tag names a request made with an Idempotency-Key, for work that marks
+// what it did with it so that a retry of an interrupted request (whose
+// answer was never stored) skips what is done: the same caller's same key
+// always gives the same tag, and another key or caller another. "" without
+// a key.
+func Tag(req api.Request, callerID string) string {
+	k := api.Header(req, "idempotency-key")
+	if k == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(callerID + "\n" + k))
+	return hex.EncodeToString(sum[:16])
+}
+
 // reserve claims the key, or finds the stored answer to replay.
 func reserve(ctx context.Context, db *store.Store, k store.Key, fp string) (api.Response, bool, error) {
 	now := time.Now()

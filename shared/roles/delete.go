@@ -117,6 +117,7 @@ func (s *Service) removeFrom(ctx context.Context, roleID string, personIDs []str
 		return err
 	}
 	now := s.Now().UTC().Format(time.RFC3339)
+	authExists := expression.AttributeExists(expression.Name("pk"))
 	tx := s.Store.Tx()
 	for _, id := range personIDs {
 		tx.Delete(store.RoleMemberKey(roleID, id), nil, nil)
@@ -134,7 +135,15 @@ func (s *Service) removeFrom(ctx context.Context, roleID string, personIDs []str
 		cond := expression.Name("version").Equal(expression.Value(prev))
 		tx.Put(p.Index(), &cond, nil)
 		if p.Sub != "" {
-			tx.Update(store.AuthKey(p.Sub), expression.Set(expression.Name("roleIds"), expression.Value(p.RoleIDs)), nil, nil)
+			// Only an existing auth record is updated: an UpdateItem on a
+			// missing key would create a stub AUTH# item. Every flow writes
+			// and removes a profile's sub together with its auth record (the
+			// accept, the delete), and the profile's version condition above
+			// holds this transaction to the profile read, so the record
+			// exists; should it not, the chunk stops with an error of its own
+			// (not the conflict the loop reads again) and writes nothing.
+			tx.Update(store.AuthKey(p.Sub), expression.Set(expression.Name("roleIds"), expression.Value(p.RoleIDs)),
+				&authExists, fmt.Errorf("role %s: member %s names sub %s, which has no auth record", roleID, p.ID, p.Sub))
 		}
 	}
 	err = s.Store.Write(ctx, tx)

@@ -66,12 +66,13 @@ func (s *Service) Invite(ctx context.Context, actor audit.Actor, inviterName str
 		return nil, err
 	}
 	actor.Retention = settings.AuditRetention() // no caller check read it
-	return s.invite(ctx, actor, inviterName, in, settings, linkBase)
+	return s.invite(ctx, actor, inviterName, in, settings, nil, linkBase)
 }
 
 // InviteAs is an invitation made through the API: the caller may only hand
 // out roles within their own permissions. The caller's name (for the mail),
-// the settings and the roles come in one BatchGetItem.
+// the settings and the roles come in one consistent BatchGetItem, and the
+// invitation is written only if each role still has the version checked.
 func (s *Service) InviteAs(ctx context.Context, caller *auth.Caller, actor audit.Actor, in InviteInput, linkBase string) (*Invited, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
@@ -80,7 +81,7 @@ func (s *Service) InviteAs(ctx context.Context, caller *auth.Caller, actor audit
 	for _, id := range in.RoleIDs {
 		keys = append(keys, store.RoleKey(id))
 	}
-	items, err := s.Store.BatchGet(ctx, keys, false)
+	items, err := s.Store.BatchGet(ctx, keys, true)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +100,11 @@ func (s *Service) InviteAs(ctx context.Context, caller *auth.Caller, actor audit
 	if err := caller.CheckGrant(roles); err != nil {
 		return nil, err
 	}
-	inv, err := s.invite(ctx, actor, account.FullName(&inviter.Person), in, &settings, linkBase)
+	var pinned pins
+	for _, r := range roles {
+		pinned.pin(r)
+	}
+	inv, err := s.invite(ctx, actor, account.FullName(&inviter.Person), in, &settings, pinned, linkBase)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +114,7 @@ func (s *Service) InviteAs(ctx context.Context, caller *auth.Caller, actor audit
 	return inv, nil
 }
 
-func (s *Service) invite(ctx context.Context, actor audit.Actor, inviterName string, in InviteInput, settings *store.Settings, linkBase string) (*Invited, error) {
+func (s *Service) invite(ctx context.Context, actor audit.Actor, inviterName string, in InviteInput, settings *store.Settings, pinned pins, linkBase string) (*Invited, error) {
 	if in.Locale == "" {
 		in.Locale = settings.DefaultLocale
 	}
@@ -134,9 +139,10 @@ func (s *Service) invite(ctx context.Context, actor audit.Actor, inviterName str
 	account.Staff.QueueInvitation(tx, &p.Person, inv, inviterName, settings.ShopName, linkBase)
 	for _, m := range p.Members() {
 		tx.PutNew(m, nil)
-		tx.Update(store.RoleKey(m.RoleID), expression.Add(expression.Name("memberCount"), expression.Value(1)),
-			liveRole(), problem.Invalid("roleIds", "must be distinct ids of existing roles"))
+		cond, onFail := pinned.cond(m.RoleID, liveRole(), problem.Invalid("roleIds", "must be distinct ids of existing roles"))
+		tx.Update(store.RoleKey(m.RoleID), expression.Add(expression.Name("memberCount"), expression.Value(1)), cond, onFail)
 	}
+	pinned.check(tx)
 	ev := audit.New(actor, "staff.invite", "staff", p.ID, "Invited "+p.Email, now)
 	ev.Changes = audit.Diff(nil, snapshot(p))
 	ev.Add(tx)

@@ -11,11 +11,13 @@ import (
 
 // Resend issues a new invitation link to an invited person (account.Resend).
 // The caller must cover the person (mayActOn): a new link to an address the
-// caller controls would hand the account over. A nil caller is the system
-// (the owner invitation of setup).
+// caller controls would hand the account over. The new link is written only
+// if the person's roles the check read are unchanged (pins). A nil caller is
+// the system (the owner invitation of setup).
 func (s *Service) Resend(ctx context.Context, caller *auth.Caller, actor audit.Actor, inviterName, id, linkBase string) (*account.Invitation, error) {
-	return s.accounts().Resend(ctx, actor, inviterName, id, linkBase, func(a store.Account) error {
-		return s.mayActOn(ctx, caller, a.(*store.Staff))
+	return s.accounts().Resend(ctx, actor, inviterName, id, linkBase, func(a store.Account) (func(*store.Tx), error) {
+		pinned, err := s.covers(ctx, caller, a.(*store.Staff))
+		return pinned.check, err
 	})
 }
 

@@ -12,7 +12,7 @@ import (
 // /roles/{id}/members/{staffId}); asking for what already is changes
 // nothing. The rules are those of a roleIds edit (UpdateAs).
 func (s *Service) SetRole(ctx context.Context, caller *auth.Caller, actor audit.Actor, staffID, roleID string, member bool) error {
-	p, err := s.target(ctx, caller, staffID, 0, true)
+	p, pinned, err := s.pinnedTarget(ctx, caller, staffID, 0, true)
 	if err != nil {
 		return err
 	}
@@ -28,6 +28,6 @@ func (s *Service) SetRole(ctx context.Context, caller *auth.Caller, actor audit.
 	if err := u.validate(); err != nil {
 		return err
 	}
-	_, err = s.update(ctx, caller, actor, p, u, "")
+	_, err = s.update(ctx, caller, actor, p, pinned, u, "")
 	return err
 }

@@ -20,23 +20,31 @@ import (
 // action on another person shares: a valid id, not oneself (where that is
 // refused), the caller covers the person (mayActOn), and If-Match.
 func (s *Service) target(ctx context.Context, caller *auth.Caller, id string, ifMatch int64, selfAllowed bool) (*store.Staff, error) {
+	p, _, err := s.pinnedTarget(ctx, caller, id, ifMatch, selfAllowed)
+	return p, err
+}
+
+// pinnedTarget is target with the versions of the roles mayActOn read, for
+// a write that hands the account over to condition on them (pins).
+func (s *Service) pinnedTarget(ctx context.Context, caller *auth.Caller, id string, ifMatch int64, selfAllowed bool) (*store.Staff, pins, error) {
 	if !ids.Valid(id) {
-		return nil, problem.NotFound
+		return nil, nil, problem.NotFound
 	}
 	if id == caller.PersonID && !selfAllowed {
-		return nil, problem.SelfAction
+		return nil, nil, problem.SelfAction
 	}
 	p, err := s.Profile(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := s.mayActOn(ctx, caller, p); err != nil {
-		return nil, err
+	pinned, err := s.covers(ctx, caller, p)
+	if err != nil {
+		return nil, nil, err
 	}
 	if ifMatch != 0 && ifMatch != p.Version {
-		return nil, problem.PreconditionFailed
+		return nil, nil, problem.PreconditionFailed
 	}
-	return p, nil
+	return p, pinned, nil
 }
 
 // mayActOn refuses (403) an action of caller on p unless caller holds every
@@ -46,11 +54,18 @@ func (s *Service) target(ctx context.Context, caller *auth.Caller, id string, if
 // act on owners. Roles the caller holds too are not read: their permissions
 // are the caller's. A nil caller is the system (setup, scripts).
 func (s *Service) mayActOn(ctx context.Context, caller *auth.Caller, p *store.Staff) error {
+	_, err := s.covers(ctx, caller, p)
+	return err
+}
+
+// covers is mayActOn answering the versions of the roles it read (pins),
+// for the write that follows to condition on.
+func (s *Service) covers(ctx context.Context, caller *auth.Caller, p *store.Staff) (pins, error) {
 	if caller == nil || caller.IsOwner() {
-		return nil
+		return nil, nil
 	}
 	if p.HasRole(auth.OwnerRoleID) {
-		return problem.Forbidden.With("Only owners can act on owners.")
+		return nil, problem.Forbidden.With("Only owners can act on owners.")
 	}
 	var keys []store.Key
 	for _, id := range p.RoleIDs {
@@ -59,20 +74,22 @@ func (s *Service) mayActOn(ctx context.Context, caller *auth.Caller, p *store.St
 		}
 	}
 	if len(keys) == 0 {
-		return nil
+		return nil, nil
 	}
 	items, err := s.Store.BatchGet(ctx, keys, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var pinned pins
 	roles := make([]store.Role, 0, len(keys))
 	for _, k := range keys {
 		var r store.Role
 		if account.DecodeFound(items, k, &r) == nil && !r.Deleting {
 			roles = append(roles, r) // a role deleted meanwhile grants nothing
+			pinned.pin(r)
 		}
 	}
-	return caller.CheckActOn(roles)
+	return pinned, caller.CheckActOn(roles)
 }
 
 // Deactivate ends a person's access at once: status, tokensNotBefore and

@@ -75,16 +75,18 @@ func (s *Service) UpdateAs(ctx context.Context, caller *auth.Caller, actor audit
 	if err := u.validate(); err != nil {
 		return nil, err
 	}
-	p, err := s.target(ctx, caller, id, ifMatch, true)
+	p, pinned, err := s.pinnedTarget(ctx, caller, id, ifMatch, true)
 	if err != nil {
 		return nil, err
 	}
-	return s.update(ctx, caller, actor, p, u, linkBase)
+	return s.update(ctx, caller, actor, p, pinned, u, linkBase)
 }
 
 // update applies a validated PATCH to a profile the caller has loaded
-// through target.
-func (s *Service) update(ctx context.Context, caller *auth.Caller, actor audit.Actor, p *store.Staff, u Update, linkBase string) (*View, error) {
+// through pinnedTarget. The transaction holds only if every role the
+// permission checks read (pinned, and the roles being given) still has the
+// version read.
+func (s *Service) update(ctx context.Context, caller *auth.Caller, actor audit.Actor, p *store.Staff, pinned pins, u Update, linkBase string) (*View, error) {
 	if p.Status == store.StatusDeleting {
 		return nil, problem.NotFound
 	}
@@ -112,7 +114,7 @@ func (s *Service) update(ctx context.Context, caller *auth.Caller, actor audit.A
 	if u.RoleIDs != nil {
 		added, removed = diffRoles(prevRoles, *u.RoleIDs)
 		if len(added)+len(removed) > 0 {
-			if err := s.checkRoleChange(ctx, caller, added, removed); err != nil {
+			if err := s.checkRoleChange(ctx, caller, added, removed, &pinned); err != nil {
 				return nil, err
 			}
 		}
@@ -137,7 +139,8 @@ func (s *Service) update(ctx context.Context, caller *auth.Caller, actor audit.A
 	}
 	cond := expression.Name("version").Equal(expression.Value(prevVersion))
 	p.Put(tx, &cond, problem.PreconditionFailed)
-	s.changeRoles(tx, p, added, removed)
+	s.changeRoles(tx, p, added, removed, pinned)
+	pinned.check(tx)
 	ev := audit.New(actor, "staff.update", "staff", p.ID, "Updated "+p.Email, now)
 	ev.Changes = changes
 	ev.Add(tx)
@@ -170,8 +173,10 @@ func (s *Service) mailing(ctx context.Context, caller *auth.Caller, linkBase str
 	return m, nil
 }
 
-// checkRoleChange enforces who may give and take which roles.
-func (s *Service) checkRoleChange(ctx context.Context, caller *auth.Caller, added, removed []string) error {
+// checkRoleChange enforces who may give and take which roles. The roles
+// given are read consistently and pinned: the change is written only if
+// they still are what the check saw.
+func (s *Service) checkRoleChange(ctx context.Context, caller *auth.Caller, added, removed []string, pinned *pins) error {
 	if !caller.Can(auth.RolesAssign) {
 		return problem.Forbidden.With("Changing roles needs the roles.assign permission.")
 	}
@@ -182,7 +187,7 @@ func (s *Service) checkRoleChange(ctx context.Context, caller *auth.Caller, adde
 	for i, id := range added {
 		keys[i] = store.RoleKey(id)
 	}
-	items, err := s.Store.BatchGet(ctx, keys, false)
+	items, err := s.Store.BatchGet(ctx, keys, true)
 	if err != nil {
 		return err
 	}
@@ -190,24 +195,28 @@ func (s *Service) checkRoleChange(ctx context.Context, caller *auth.Caller, adde
 	if err != nil {
 		return err
 	}
+	for _, r := range roles {
+		pinned.pin(r)
+	}
 	return caller.CheckGrant(roles)
 }
 
 // changeRoles adds to tx what follows from a role change: member items of
 // removed roles go, member counts follow, the auth record's role list
 // follows (permissions change on the very next request), and the owner
-// counter follows for an active person.
-func (s *Service) changeRoles(tx *store.Tx, p *store.Staff, added, removed []string) {
+// counter follows for an active person. The role items written carry
+// their pins (a role item may appear only once in a transaction).
+func (s *Service) changeRoles(tx *store.Tx, p *store.Staff, added, removed []string, pinned pins) {
 	for _, id := range added {
-		tx.Update(store.RoleKey(id), expression.Add(expression.Name("memberCount"), expression.Value(1)),
-			liveRole(), problem.Invalid("roleIds", "must be distinct ids of existing roles"))
+		cond, onFail := pinned.cond(id, liveRole(), problem.Invalid("roleIds", "must be distinct ids of existing roles"))
+		tx.Update(store.RoleKey(id), expression.Add(expression.Name("memberCount"), expression.Value(1)), cond, onFail)
 	}
 	for _, id := range removed {
 		tx.Delete(store.RoleMemberKey(id, p.ID), nil, nil)
 		// Only an existing role is counted down (an Update would otherwise
 		// create a stub item for a role deleted meanwhile).
-		tx.Update(store.RoleKey(id), expression.Add(expression.Name("memberCount"), expression.Value(-1)),
-			existsCond(), problem.Conflict.With("The role was deleted meanwhile; try again."))
+		cond, onFail := pinned.cond(id, existsCond(), problem.Conflict.With("The role was deleted meanwhile; try again."))
+		tx.Update(store.RoleKey(id), expression.Add(expression.Name("memberCount"), expression.Value(-1)), cond, onFail)
 	}
 	if len(added)+len(removed) == 0 {
 		return

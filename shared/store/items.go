@@ -47,6 +47,11 @@ type Person struct {
 	InvitationSentAt  string `dynamodbav:"invitationSentAt,omitempty"`
 	InvitationExpires string `dynamodbav:"invitationExpiresAt,omitempty"`
 	ResetHash         string `dynamodbav:"resetHash,omitempty"`
+	// ResetSentAt is when the last reset mail was queued; ResetRequest
+	// names the bulk reset request (idempotency.Tag) that queued it, so a
+	// retry of that request skips the person.
+	ResetSentAt  string `dynamodbav:"resetSentAt,omitempty"`
+	ResetRequest string `dynamodbav:"resetRequest,omitempty"`
 	// A new sign-in address waiting for its confirmation link (only for
 	// people who have signed in; see account.SetEmail): the address,
 	// claimed meanwhile, and the hash of the live link's token.

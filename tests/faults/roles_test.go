@@ -7,8 +7,13 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"backoffice/shared/audit"
 	"backoffice/shared/auth"
+	"backoffice/shared/directory/directorytest"
 	"backoffice/shared/ids"
 	"backoffice/shared/roles"
 	"backoffice/shared/staff"
@@ -78,5 +83,67 @@ func TestRoleDeletionStopsConsistentAndResumes(t *testing.T) {
 		if _, isMember := member(t, r.ID, id); isMember || slices.Contains(profile(t, id).RoleIDs, r.ID) {
 			t.Errorf("%s still holds the deleted role", id)
 		}
+	}
+}
+
+// authStubs lists AUTH# items that are not auth records (no personId): what
+// an UpdateItem on a missing AUTH# key would leave behind.
+func authStubs(t *testing.T) []string {
+	t.Helper()
+	expr, err := expression.NewBuilder().WithFilter(expression.Name("pk").BeginsWith("AUTH#").
+		And(expression.AttributeNotExists(expression.Name("personId")))).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stubs []string
+	var start map[string]types.AttributeValue
+	for {
+		out, err := dynamoClient().Scan(context.Background(), &dynamodb.ScanInput{TableName: &db.Table, FilterExpression: expr.Filter(),
+			ExpressionAttributeNames: expr.Names(), ExpressionAttributeValues: expr.Values(), ExclusiveStartKey: start})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, item := range out.Items {
+			var k struct {
+				PK string `dynamodbav:"pk"`
+			}
+			_ = store.Unmarshal(item, &k)
+			stubs = append(stubs, k.PK)
+		}
+		if start = out.LastEvaluatedKey; start == nil {
+			return stubs
+		}
+	}
+}
+
+// Taking a role from its members writes an auth record only where one
+// exists: not for an invited person (who has none), and not for a profile
+// that names a sub whose auth record is missing (which no flow leaves, but
+// a blind update would then create a stub AUTH# item; the removal stops
+// instead, and nothing is written).
+func TestRoleRemovalWritesNoStubAuthRecords(t *testing.T) {
+	ctx := context.Background()
+	svc := service(directorytest.New())
+	r := newRole(t, auth.StaffRead)
+	invited(t, svc, uniqueEmail("stub-invited"), r.ID)
+	if err := (&roles.Service{Store: db, Now: db.Now}).Delete(ctx, audit.System, r.ID); err != nil {
+		t.Fatalf("delete a role an invited person holds: %v", err)
+	}
+	if stubs := authStubs(t); len(stubs) > 0 {
+		t.Fatalf("stub auth records after removals from an invited person: %v", stubs)
+	}
+
+	// A member whose profile names a sub without an auth record.
+	r = newRole(t, auth.StaffRead)
+	orphanID, _ := invited(t, svc, uniqueEmail("stub-orphan"), r.ID)
+	ghost := "ghost-" + ids.New()
+	tx := db.Tx()
+	tx.Update(store.StaffKey(orphanID), expression.Set(expression.Name("sub"), expression.Value(ghost)), nil, nil)
+	if err := db.Write(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	_ = (&roles.Service{Store: db, Now: db.Now}).Delete(ctx, audit.System, r.ID)
+	if exists(t, store.AuthKey(ghost)) {
+		t.Fatal("the role's removal created an auth record for a sub that had none")
 	}
 }
