@@ -225,14 +225,14 @@ export function dialogShell(title, { wide } = {}) {
 }
 
 // confirmDialog asks a yes/no question; resolves true only on confirm.
-export function confirmDialog({ title, text, confirmLabel, danger }) {
+export function confirmDialog({ title, text, confirmLabel, cancelLabel, danger }) {
   return new Promise((resolve) => {
     const { dialog, body } = dialogShell(title);
     dialog.setAttribute("role", "alertdialog");
     const textId = nextId("txt");
     dialog.setAttribute("aria-describedby", textId);
     let answer = false;
-    const cancel = h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, t("cancel"));
+    const cancel = h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, cancelLabel || t("cancel"));
     const ok = h("button", { type: "button", class: danger ? "danger" : "primary", onclick: () => { answer = true; dialog.close(); } }, confirmLabel || t("confirm"));
     body.append(h("p", { id: textId }, text), h("div", { class: "actions" }, cancel, ok));
     dialog.addEventListener("close", () => resolve(answer), { once: true });
@@ -338,6 +338,61 @@ export function resultsDialog(title, items) {
 // facts is a definition list of [term, value] pairs (null ones left out).
 export function facts(pairs) {
   return h("dl", { class: "facts" }, pairs.filter(Boolean).flatMap(([k, v]) => [h("dt", null, k), h("dd", null, v)]));
+}
+
+// pendingEmail shows a person's change of sign-in address that waits for
+// the new address's confirmation (p.pendingEmail; null when there is none):
+// the address, when its link was sent and until when it works (or that it
+// expired) and, for whoever may edit the person, sending the link again and
+// cancelling the change (after a question). path is the person's API path;
+// show(person, message) draws the panel again after an action: with the
+// person the API answered, or null to read them again.
+export function pendingEmail(p, { path, mayEdit, alertBox, show }) {
+  const pe = p.pendingEmail;
+  if (!pe) return null;
+  const headingId = nextId("pe");
+  const section = h("section", { class: "note pending-email", id: "pending-email", "aria-labelledby": headingId },
+    h("h3", { id: headingId, tabindex: "-1" }, t("pending.title")),
+    h("p", null, t("pending.text", { email: pe.email, current: p.email })),
+    facts([
+      [t("pending.sentAt"), formatDate(pe.sentAt)],
+      [t(pe.expired ? "pending.expiredAt" : "pending.expiresAt"), formatDate(pe.expiresAt)]
+    ]),
+    pe.expired ? h("p", { class: "warning" }, t("pending.expired")) : null);
+  if (!mayEdit) return section;
+
+  const resend = h("button", { type: "button", class: "secondary", dataset: { action: "resend-email" } }, t("pending.resend"));
+  const cancel = h("button", { type: "button", class: "secondary", dataset: { action: "cancel-email" } }, t("pending.cancel"));
+  const send = async () => {
+    showAlert(alertBox, "");
+    setBusy(resend, true);
+    // If-Match: a retry after a lost answer does not mail a third link.
+    const res = await api.request("POST", path + "/email-change/resend", { headers: api.ifMatch(p.version) });
+    setBusy(resend, false);
+    if (!res.ok) return failure(alertBox, res, { retry: send, reload: () => show(null) });
+    show(null, t("pending.resent", { email: pe.email, date: formatDate(res.data && res.data.expiresAt) }), "resend");
+  };
+  resend.addEventListener("click", send);
+  cancel.addEventListener("click", async () => {
+    const ok = await confirmDialog({
+      title: t("pending.cancelTitle"),
+      text: t("pending.cancelText", { email: pe.email, current: p.email }),
+      confirmLabel: t("pending.cancel"),
+      cancelLabel: t("pending.keep"),
+      danger: true
+    });
+    if (ok) drop();
+  });
+  const drop = async () => {
+    showAlert(alertBox, "");
+    setBusy(cancel, true);
+    const res = await api.request("DELETE", path + "/email-change", { headers: api.ifMatch(p.version) });
+    setBusy(cancel, false);
+    if (!res.ok) return failure(alertBox, res, { retry: drop, reload: () => show(null) });
+    show(res.data, t("pending.cancelled", { email: pe.email }), "cancel");
+  };
+  section.append(h("div", { class: "actions" }, resend, cancel));
+  return section;
 }
 
 // invitationFacts describe a person's dates and pending invitation.
