@@ -327,9 +327,12 @@ export function displayName(p) {
   return name || p.email;
 }
 
-// resultsDialog lists a bulk action's result per person.
-export function resultsDialog(title, items) {
+// resultsDialog lists a bulk action's result per person; returnFocus is
+// where the focus goes once it closes (the button that started the action
+// may be gone by then).
+export function resultsDialog(title, items, returnFocus) {
   const { dialog, body } = dialogShell(title);
+  dialog.returnFocus = returnFocus;
   body.append(h("ul", { class: "results" }, items.map((i) => h("li", { class: i.status, dataset: { id: i.id } }, h("strong", null, i.name), " — ", i.text))),
     h("div", { class: "actions" }, h("button", { type: "button", class: "primary", onclick: () => dialog.close() }, t("close"))));
   openDialog(dialog);
@@ -638,10 +641,11 @@ export function peopleList(ctx, spec) {
       selected.clear();
       for (const box of tbody.querySelectorAll("input[type=checkbox]")) box.checked = false;
       syncBulk();
+      // The reset button goes with the selection: back to "select all".
       resultsDialog(tk("resetResults"), res.data.results.map((r) => {
         const p = byId.get(r.id);
         return { id: r.id, status: r.status, name: p ? displayName(p) : r.id, text: r.status === "queued" ? tk("reset.queued") : tk("reset." + (r.reason || "not_found")) };
-      }));
+      }), selectAll);
     };
     send();
   }
