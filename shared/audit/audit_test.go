@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -28,5 +29,26 @@ func TestDiff(t *testing.T) {
 	}
 	if Diff(map[string]any{"a": 1}, map[string]any{"a": 1}) != nil {
 		t.Fatal("no change must give nil")
+	}
+}
+
+// A window wholly in the future: without "to" it is an empty page (no read
+// at all); an explicit "to" before "from" stays an error.
+func TestFutureWindow(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	future := now.Add(time.Hour).Format(time.RFC3339)
+	q, err := ParseQuery(map[string]string{"from": future}, now)
+	if err != nil {
+		t.Fatalf("from after now without to: %v", err)
+	}
+	items, next, err := (&Reader{}).List(context.Background(), q) // no store: nothing is read
+	if err != nil || items == nil || len(items) != 0 || next != nil {
+		t.Fatalf("future window: %v %v %v", items, next, err)
+	}
+	if _, err := ParseQuery(map[string]string{"from": future, "to": now.Format(time.RFC3339)}, now); err == nil {
+		t.Fatal("an explicit to before from is accepted")
+	}
+	if q, err := ParseQuery(map[string]string{"from": now.Add(-time.Hour).Format(time.RFC3339)}, now); err != nil || q.empty || !q.To.Equal(now) {
+		t.Fatalf("from in the past: %+v %v", q, err)
 	}
 }

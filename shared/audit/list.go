@@ -30,6 +30,9 @@ type Query struct {
 	// toDefaulted says To is "now": later pages keep the first page's now, so
 	// events written meanwhile do not shift the pages.
 	toDefaulted bool
+	// empty says the window lies wholly in the future (a From after now and
+	// no To): there is nothing to read.
+	empty bool
 }
 
 // ParseQuery validates the filters. Times are RFC 3339.
@@ -59,7 +62,11 @@ func ParseQuery(params map[string]string, now time.Time) (Query, error) {
 			*dst = t.UTC()
 		}
 	}
-	if q.To.Before(q.From) {
+	// Without an explicit To, a From after now asks for a window that has
+	// not begun: an empty page, not the error an explicit To before From is.
+	if q.toDefaulted && q.From.After(now) {
+		q.empty = true
+	} else if q.To.Before(q.From) {
 		f.Add("to", "must not be before from")
 	}
 	if raw, ok := params["limit"]; ok {
@@ -131,6 +138,9 @@ type Reader struct {
 
 // List reads one page, newest first.
 func (r *Reader) List(ctx context.Context, q Query) ([]View, *string, error) {
+	if q.empty {
+		return []View{}, nil, nil
+	}
 	shape := q.shape
 	pos := position{Shape: shape}
 	if q.toDefaulted {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"backoffice/shared/auth"
 )
@@ -363,6 +364,13 @@ func TestConsolePasswordResets(t *testing.T) {
 		t.Errorf("results: %q", results)
 	}
 	tb.check("reset-results")
+	// Closed with Escape, the results give the focus back to the table (the
+	// button that sent the mails is gone with the selection), not to nothing.
+	tb.do(chromedp.KeyEvent(kb.Escape))
+	tb.waitFor(`!document.querySelector("dialog")`)
+	if tb.eval(`String(document.activeElement === document.querySelector("thead input[type=checkbox]"))`) != "true" {
+		t.Errorf("after the results the focus is on %s", tb.focused())
+	}
 	if l := linkFromMail(t, activeEmail); !strings.Contains(l, "/reset-password") {
 		t.Errorf("reset mail link %s", l)
 	}

@@ -137,7 +137,7 @@ func TestConsoleSettings(t *testing.T) {
 	// Money in the person's language, through Intl.
 	tb.click("#account-button")
 	tb.choose("#account-language", "de")
-	tb.waitFor(`document.documentElement.lang === "de" && document.querySelector("h1").textContent === "Einstellungen" && document.querySelector("#monthly-cost")`)
+	tb.waitFor(`document.documentElement.lang === "de" && document.querySelector("h1")?.textContent === "Einstellungen" && document.querySelector("#monthly-cost")`)
 	if cost := tb.eval(`document.querySelector("#monthly-cost").textContent`); !strings.Contains(cost, "30,50\u00a0€") || strings.HasPrefix(cost, "0,00") {
 		t.Errorf("monthly cost in German %q", cost)
 	}

@@ -225,14 +225,14 @@ export function dialogShell(title, { wide } = {}) {
 }
 
 // confirmDialog asks a yes/no question; resolves true only on confirm.
-export function confirmDialog({ title, text, confirmLabel, danger }) {
+export function confirmDialog({ title, text, confirmLabel, cancelLabel, danger }) {
   return new Promise((resolve) => {
     const { dialog, body } = dialogShell(title);
     dialog.setAttribute("role", "alertdialog");
     const textId = nextId("txt");
     dialog.setAttribute("aria-describedby", textId);
     let answer = false;
-    const cancel = h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, t("cancel"));
+    const cancel = h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, cancelLabel || t("cancel"));
     const ok = h("button", { type: "button", class: danger ? "danger" : "primary", onclick: () => { answer = true; dialog.close(); } }, confirmLabel || t("confirm"));
     body.append(h("p", { id: textId }, text), h("div", { class: "actions" }, cancel, ok));
     dialog.addEventListener("close", () => resolve(answer), { once: true });
@@ -327,9 +327,12 @@ export function displayName(p) {
   return name || p.email;
 }
 
-// resultsDialog lists a bulk action's result per person.
-export function resultsDialog(title, items) {
+// resultsDialog lists a bulk action's result per person; returnFocus is
+// where the focus goes once it closes (the button that started the action
+// may be gone by then).
+export function resultsDialog(title, items, returnFocus) {
   const { dialog, body } = dialogShell(title);
+  dialog.returnFocus = returnFocus;
   body.append(h("ul", { class: "results" }, items.map((i) => h("li", { class: i.status, dataset: { id: i.id } }, h("strong", null, i.name), " — ", i.text))),
     h("div", { class: "actions" }, h("button", { type: "button", class: "primary", onclick: () => dialog.close() }, t("close"))));
   openDialog(dialog);
@@ -338,6 +341,61 @@ export function resultsDialog(title, items) {
 // facts is a definition list of [term, value] pairs (null ones left out).
 export function facts(pairs) {
   return h("dl", { class: "facts" }, pairs.filter(Boolean).flatMap(([k, v]) => [h("dt", null, k), h("dd", null, v)]));
+}
+
+// pendingEmail shows a person's change of sign-in address that waits for
+// the new address's confirmation (p.pendingEmail; null when there is none):
+// the address, when its link was sent and until when it works (or that it
+// expired) and, for whoever may edit the person, sending the link again and
+// cancelling the change (after a question). path is the person's API path;
+// show(person, message) draws the panel again after an action: with the
+// person the API answered, or null to read them again.
+export function pendingEmail(p, { path, mayEdit, alertBox, show }) {
+  const pe = p.pendingEmail;
+  if (!pe) return null;
+  const headingId = nextId("pe");
+  const section = h("section", { class: "note pending-email", id: "pending-email", "aria-labelledby": headingId },
+    h("h3", { id: headingId, tabindex: "-1" }, t("pending.title")),
+    h("p", null, t("pending.text", { email: pe.email, current: p.email })),
+    facts([
+      [t("pending.sentAt"), formatDate(pe.sentAt)],
+      [t(pe.expired ? "pending.expiredAt" : "pending.expiresAt"), formatDate(pe.expiresAt)]
+    ]),
+    pe.expired ? h("p", { class: "warning" }, t("pending.expired")) : null);
+  if (!mayEdit) return section;
+
+  const resend = h("button", { type: "button", class: "secondary", dataset: { action: "resend-email" } }, t("pending.resend"));
+  const cancel = h("button", { type: "button", class: "secondary", dataset: { action: "cancel-email" } }, t("pending.cancel"));
+  const send = async () => {
+    showAlert(alertBox, "");
+    setBusy(resend, true);
+    // If-Match: a retry after a lost answer does not mail a third link.
+    const res = await api.request("POST", path + "/email-change/resend", { headers: api.ifMatch(p.version) });
+    setBusy(resend, false);
+    if (!res.ok) return failure(alertBox, res, { retry: send, reload: () => show(null) });
+    show(null, t("pending.resent", { email: pe.email, date: formatDate(res.data && res.data.expiresAt) }), "resend");
+  };
+  resend.addEventListener("click", send);
+  cancel.addEventListener("click", async () => {
+    const ok = await confirmDialog({
+      title: t("pending.cancelTitle"),
+      text: t("pending.cancelText", { email: pe.email, current: p.email }),
+      confirmLabel: t("pending.cancel"),
+      cancelLabel: t("pending.keep"),
+      danger: true
+    });
+    if (ok) drop();
+  });
+  const drop = async () => {
+    showAlert(alertBox, "");
+    setBusy(cancel, true);
+    const res = await api.request("DELETE", path + "/email-change", { headers: api.ifMatch(p.version) });
+    setBusy(cancel, false);
+    if (!res.ok) return failure(alertBox, res, { retry: drop, reload: () => show(null) });
+    show(res.data, t("pending.cancelled", { email: pe.email }), "cancel");
+  };
+  section.append(h("div", { class: "actions" }, resend, cancel));
+  return section;
 }
 
 // invitationFacts describe a person's dates and pending invitation.
@@ -583,10 +641,11 @@ export function peopleList(ctx, spec) {
       selected.clear();
       for (const box of tbody.querySelectorAll("input[type=checkbox]")) box.checked = false;
       syncBulk();
+      // The reset button goes with the selection: back to "select all".
       resultsDialog(tk("resetResults"), res.data.results.map((r) => {
         const p = byId.get(r.id);
         return { id: r.id, status: r.status, name: p ? displayName(p) : r.id, text: r.status === "queued" ? tk("reset.queued") : tk("reset." + (r.reason || "not_found")) };
-      }));
+      }), selectAll);
     };
     send();
   }

@@ -4,7 +4,7 @@
 // later) and the detail panel that edits all of it.
 import * as api from "./api.js";
 import { t, addStrings, LANGUAGES } from "./i18n.js";
-import { h, field, textarea, checkbox, showAlert, saveFailed, failure, toast, openDialog, dialogShell, setBusy, clearFieldErrors, setFieldError, peopleList, statusBadge, displayName, facts, personFacts } from "./ui.js";
+import { h, field, textarea, checkbox, showAlert, saveFailed, failure, toast, openDialog, dialogShell, setBusy, clearFieldErrors, setFieldError, peopleList, statusBadge, displayName, facts, personFacts, pendingEmail } from "./ui.js";
 import { CUSTOMER_LIST } from "./state.js";
 
 addStrings({
@@ -118,7 +118,8 @@ export function customerFields(c, { readonly, create } = {}) {
   const ro = !!readonly;
   const star = (s) => (create ? s + " *" : s);
   return [
-    field({ name: "email", label: star(t("email")), type: "email", value: c.email, required: true, spellcheck: false, maxlength: 254, readonly: ro }),
+    field({ name: "email", label: star(t("email")), type: "email", value: c.email, required: true, spellcheck: false, maxlength: 254, readonly: ro,
+      hint: create || ro ? "" : t(c.status === "invited" ? "people.emailInvited" : "people.emailConfirm") }),
     h("div", { class: "row2" },
       field({ name: "firstName", label: star(t("firstName")), value: c.firstName, required: true, maxlength: LIMITS.firstName, readonly: ro }),
       field({ name: "lastName", label: star(t("lastName")), value: c.lastName, required: true, maxlength: LIMITS.lastName, readonly: ro })),
@@ -245,12 +246,31 @@ export async function render(ctx) {
     const { dialog, body } = dialogShell(t("people.detail", { name: displayName(c) }), { wide: true });
     dialog.id = "customer-detail";
     const alertBox = h("div", { class: "alert", role: "alert", tabindex: "-1" });
+    const statusBox = h("div", { class: "status", role: "status" });
     const info = h("div");
     const form = h("form", { novalidate: true });
     const submit = h("button", { type: "submit", class: "primary" }, t("save"));
+    // show draws the panel again after an action on the pending address.
+    const show = async (next, message, after) => {
+      if (!next) {
+        const again = await api.get(`/customers/${id}`);
+        if (!again.ok) return failure(alertBox, again, { retry: () => show(null, message, after) });
+        next = again.data;
+      }
+      c = next;
+      showAlert(alertBox, "");
+      fill();
+      if (message) statusBox.replaceChildren(h("p", null, message));
+      else statusBox.replaceChildren();
+      const focus = after === "resend" ? dialog.querySelector("[data-action=resend-email]") : after === "saved" ? dialog.querySelector("#pending-email h3") : form.elements.email;
+      if (focus) focus.focus();
+      load();
+    };
     const fill = () => {
       info.replaceChildren(facts(personFacts(c)));
       if (!mayEdit) info.append(h("p", { class: "hint" }, t("readOnly", { perm: t("perm.customers.update") })));
+      const pending = pendingEmail(c, { path: `/customers/${id}`, mayEdit, alertBox, show });
+      if (pending) info.append(pending);
       form.replaceChildren(...customerFields(c, { readonly: !mayEdit }),
         h("div", { class: "actions" },
           h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, mayEdit ? t("cancel") : t("close")),
@@ -261,6 +281,7 @@ export async function render(ctx) {
       if (!again.ok) return failure(alertBox, again, { retry: reload });
       c = again.data;
       showAlert(alertBox, "");
+      statusBox.replaceChildren();
       fill();
       form.querySelector("input").focus();
     };
@@ -277,13 +298,19 @@ export async function render(ctx) {
         if (res.problem && res.problem.code === "email_taken") return showErrors(form, [["email", t("error.email_taken")]]);
         return saveFailed(form, res, alertBox, { reload, retry: () => form.requestSubmit() });
       }
+      // A new address of someone who has signed in waits for its
+      // confirmation: the panel stays open and says so.
+      if (change.email && res.data.pendingEmail && res.data.email === c.email) {
+        return show(res.data, t("pending.saved", { email: res.data.pendingEmail.email, current: res.data.email }), "saved");
+      }
+      const moved = change.email && res.data.email !== c.email && res.data.invitation;
       c = res.data;
       dialog.close();
-      toast(t("people.saved"));
+      toast(moved ? t("people.savedInvited", { email: c.email }) : t("people.saved"));
       load();
     });
     fill();
-    body.append(alertBox, info, form);
+    body.append(alertBox, statusBox, info, form);
     openDialog(dialog);
   }
 

@@ -443,11 +443,20 @@ async function rolePage(ctx, id) {
     const name = displayName(p);
     const holds = p.roles ? p.roles.some((r) => r.id === role.id) : true;
     const box = h("input", { type: "checkbox", role: "switch", checked: holds, disabled: !mayAssign, "aria-label": t("roles.member", { name, role: role.name }) });
+    // While its request runs the switch does not move, but it is not
+    // disabled either: a disabled element loses the focus, and a keyboard
+    // user would go on from the top of the page.
+    let busy = false;
+    box.addEventListener("click", (e) => {
+      if (busy) e.preventDefault();
+    });
     box.addEventListener("change", async () => {
-      box.disabled = true;
+      busy = true;
+      box.setAttribute("aria-disabled", "true");
       const on = box.checked;
       const res = await api.request(on ? "PUT" : "DELETE", `/roles/${role.id}/members/${p.id}`);
-      box.disabled = false;
+      busy = false;
+      box.removeAttribute("aria-disabled");
       if (!res.ok) {
         box.checked = !on;
         if (res.status === 403) showAlert(membersAlert, t("roles.assignForbidden"));

@@ -3,7 +3,7 @@
 // detail panel with the person's roles.
 import * as api from "./api.js";
 import { t, formatMoney, LANGUAGES } from "./i18n.js";
-import { h, field, nextId, showProblem, saveFailed, showAlert, failure, problemText, toast, openDialog, dialogShell, setBusy, clearFieldErrors, setFieldError, peopleList, statusBadge, displayName, facts, personFacts } from "./ui.js";
+import { h, field, nextId, showProblem, saveFailed, showAlert, failure, problemText, toast, openDialog, dialogShell, setBusy, clearFieldErrors, setFieldError, peopleList, statusBadge, displayName, facts, personFacts, pendingEmail } from "./ui.js";
 import { seatNote, STAFF_LIST } from "./state.js";
 
 export { displayName };
@@ -134,13 +134,32 @@ export async function render(ctx) {
     const mayEdit = can("staff.update");
     const mayAssign = mayEdit && can("roles.assign") && roles;
     const alertBox = h("div", { class: "alert", role: "alert", tabindex: "-1" });
+    const statusBox = h("div", { class: "status", role: "status" });
     const info = h("div");
     const form = h("form", { novalidate: true });
     const submit = h("button", { type: "submit", class: "primary" }, t("save"));
 
+    // show draws the panel again after an action on the pending address.
+    const show = async (next, message, after) => {
+      if (!next) {
+        const again = await api.get(`/staff/${id}`);
+        if (!again.ok) return failure(alertBox, again, { retry: () => show(null, message, after) });
+        next = again.data;
+      }
+      p = next;
+      showAlert(alertBox, "");
+      fill();
+      if (message) statusBox.replaceChildren(h("p", null, message));
+      else statusBox.replaceChildren();
+      const focus = after === "resend" ? dialog.querySelector("[data-action=resend-email]") : after === "saved" ? dialog.querySelector("#pending-email h3") : form.elements.email;
+      if (focus) focus.focus();
+      load();
+    };
     const fill = () => {
       info.replaceChildren(facts(personFacts(p)));
       if (!mayEdit) info.append(h("p", { class: "hint" }, t("readOnly", { perm: t("perm.staff.update") })));
+      const pending = pendingEmail(p, { path: `/staff/${id}`, mayEdit, alertBox, show });
+      if (pending) info.append(pending);
       const roleBoxes = mayAssign
         ? h("fieldset", { class: "field", dataset: { field: "roleIds" } }, h("legend", null, t("roles")),
           roles.map((r) => {
@@ -152,7 +171,7 @@ export async function render(ctx) {
       form.replaceChildren(...[
         field({ name: "firstName", label: t("firstName"), value: p.firstName, required: true, maxlength: 100, readonly: !mayEdit }),
         field({ name: "lastName", label: t("lastName"), value: p.lastName, required: true, maxlength: 100, readonly: !mayEdit }),
-        field({ name: "email", label: t("email"), type: "email", value: p.email, readonly: !mayEdit || p.status !== "invited", hint: p.status !== "invited" ? t("staff.emailLocked") : "", spellcheck: false }),
+        field({ name: "email", label: t("email"), type: "email", value: p.email, readonly: !mayEdit, hint: mayEdit ? t(p.status === "invited" ? "people.emailInvited" : "people.emailConfirm") : "", spellcheck: false, maxlength: 254 }),
         field({ name: "locale", label: t("language"), type: "select", value: p.locale, disabled: !mayEdit, options: LANGUAGES.map((l) => ({ value: l, label: t("lang." + l) })) }),
         roleBoxes,
         h("div", { class: "actions" },
@@ -165,6 +184,7 @@ export async function render(ctx) {
       if (!again.ok) return failure(alertBox, again, { retry: reload });
       p = again.data;
       showAlert(alertBox, "");
+      statusBox.replaceChildren();
       fill();
       form.querySelector("input").focus();
     };
@@ -187,18 +207,34 @@ export async function render(ctx) {
         const had = p.roles.map((r) => r.id);
         if (ids.length !== had.length || ids.some((x) => !had.includes(x))) change.roleIds = ids;
       }
+      if (change.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(change.email)) {
+        setFieldError(form, "email", t("invalidEmail"));
+        return form.elements.email.focus();
+      }
       if (!Object.keys(change).length) return dialog.close();
       setBusy(submit, true);
       const res = await api.request("PATCH", `/staff/${id}`, { body: change, headers: api.ifMatch(p.version) });
       setBusy(submit, false);
-      if (!res.ok) return saveFailed(form, res, alertBox, { reload, retry: () => form.requestSubmit() });
+      if (!res.ok) {
+        if (res.problem && res.problem.code === "email_taken") {
+          setFieldError(form, "email", t("error.email_taken"));
+          return form.elements.email.focus();
+        }
+        return saveFailed(form, res, alertBox, { reload, retry: () => form.requestSubmit() });
+      }
+      // A new address of someone who has signed in waits for its
+      // confirmation: the panel stays open and says so.
+      if (change.email && res.data.pendingEmail && res.data.email === p.email) {
+        return show(res.data, t("pending.saved", { email: res.data.pendingEmail.email, current: res.data.email }), "saved");
+      }
+      const moved = change.email && res.data.email !== p.email && res.data.invitation;
       p = res.data;
       dialog.close();
-      toast(t("people.saved"));
+      toast(moved ? t("people.savedInvited", { email: p.email }) : t("people.saved"));
       load();
     });
     fill();
-    body.append(alertBox, info, form);
+    body.append(alertBox, statusBox, info, form);
     openDialog(dialog);
   }
 

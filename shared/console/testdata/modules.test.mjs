@@ -360,6 +360,26 @@ test("a list's rows keep the focus when drawn again (jsdom)", async (t) => {
   assert.equal(document.activeElement, heading);
 });
 
+test("a pending change of address: what it says, and the actions only for an editor (jsdom)", async (t) => {
+  if (!setupDOM(t)) return;
+  const ui = await import("../assets/ui.js");
+  i18n.setLanguage("nl");
+  const person = { email: "oud@example.com", version: 4, pendingEmail: { email: "nieuw@example.com", sentAt: "2026-12-01T10:00:00Z", expiresAt: "2026-12-02T10:00:00Z", expired: false } };
+  const opts = { path: "/staff/x", alertBox: ui.h("div"), show: () => {} };
+  assert.equal(ui.pendingEmail({ email: "a@example.com" }, { ...opts, mayEdit: true }), null);
+  const box = ui.pendingEmail(person, { ...opts, mayEdit: true });
+  assert.match(box.textContent, /nieuw@example\.com wordt het inlogadres/);
+  assert.match(box.textContent, /Tot dan blijft oud@example\.com het inlogadres/);
+  assert.match(box.textContent, new RegExp(i18n.t("pending.expiresAt")));
+  assert.deepEqual([...box.querySelectorAll("button")].map((b) => b.dataset.action), ["resend-email", "cancel-email"]);
+  assert.equal(box.getAttribute("aria-labelledby"), box.querySelector("h3").id);
+  const expired = ui.pendingEmail({ ...person, pendingEmail: { ...person.pendingEmail, expired: true } }, { ...opts, mayEdit: false });
+  assert.match(expired.textContent, new RegExp(i18n.t("pending.expiredAt")));
+  assert.match(expired.textContent, new RegExp(i18n.t("pending.expired")));
+  assert.equal(expired.querySelectorAll("button").length, 0);
+  i18n.setLanguage("en");
+});
+
 test("customers: the form is checked in words and sends only changes (jsdom)", async (t) => {
   if (!setupDOM(t)) return;
   const ui = await import("../assets/ui.js");
