@@ -175,9 +175,13 @@ func (s *Service) queueReset(ctx context.Context, actor audit.Actor, p *store.Pe
 		cond = cond.And(expression.AttributeNotExists(expression.Name("resetSentAt")).
 			Or(expression.Name("resetSentAt").LessThan(expression.Value(cutoff))))
 	}
+	// The version moves on: an edit that read the profile before this
+	// reset writes the whole item back, and must fail its condition rather
+	// than put the old resetHash back and kill the link just mailed.
 	update := expression.
 		Set(expression.Name("resetHash"), expression.Value(hash)).
-		Set(expression.Name("resetSentAt"), expression.Value(now.Format(time.RFC3339)))
+		Set(expression.Name("resetSentAt"), expression.Value(now.Format(time.RFC3339))).
+		Add(expression.Name("version"), expression.Value(1))
 	if request != "" {
 		update = update.Set(expression.Name("resetRequest"), expression.Value(request))
 		cond = cond.And(expression.AttributeNotExists(expression.Name("resetRequest")).
