@@ -102,7 +102,7 @@ func (s *Service) InviteAs(ctx context.Context, caller *auth.Caller, actor audit
 	}
 	var pinned pins
 	for _, r := range roles {
-		pinned.pin(r)
+		pinned.pinFor(caller, r)
 	}
 	inv, err := s.invite(ctx, actor, account.FullName(&inviter.Person), in, &settings, pinned, linkBase)
 	if err != nil {

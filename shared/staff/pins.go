@@ -1,8 +1,11 @@
 package staff
 
 import (
+	"slices"
+
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 
+	"backoffice/shared/auth"
 	"backoffice/shared/problem"
 	"backoffice/shared/store"
 )
@@ -24,6 +27,18 @@ func (p *pins) pin(r store.Role) {
 		*p = pins{}
 	}
 	(*p)[r.ID] = r.Version
+}
+
+// pinFor pins r when caller's permission check depended on what r holds:
+// not for the system (nil) or an owner, who may grant anything, nor for a
+// role the caller holds, whose added permissions are the caller's too.
+// Pinning only then keeps an owner's grants from failing on a mere edit of
+// a role's description.
+func (p *pins) pinFor(caller *auth.Caller, r store.Role) {
+	if caller == nil || caller.IsOwner() || slices.Contains(caller.RoleIDs, r.ID) {
+		return
+	}
+	p.pin(r)
 }
 
 // cond adds the pin of role id, if any, to c, the condition of a write of

@@ -174,8 +174,8 @@ func (s *Service) mailing(ctx context.Context, caller *auth.Caller, linkBase str
 }
 
 // checkRoleChange enforces who may give and take which roles. The roles
-// given are read consistently and pinned: the change is written only if
-// they still are what the check saw.
+// given are read consistently and pinned (pins.pinFor): the change is
+// written only if they still are what the check saw.
 func (s *Service) checkRoleChange(ctx context.Context, caller *auth.Caller, added, removed []string, pinned *pins) error {
 	if !caller.Can(auth.RolesAssign) {
 		return problem.Forbidden.With("Changing roles needs the roles.assign permission.")
@@ -196,7 +196,7 @@ func (s *Service) checkRoleChange(ctx context.Context, caller *auth.Caller, adde
 		return err
 	}
 	for _, r := range roles {
-		pinned.pin(r)
+		pinned.pinFor(caller, r)
 	}
 	return caller.CheckGrant(roles)
 }

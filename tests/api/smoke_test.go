@@ -181,7 +181,7 @@ func TestSmokeScriptCleansUpAfterAFailure(t *testing.T) {
 	if err == nil {
 		t.Fatalf("smoke.sh succeeded:\n%s", out)
 	}
-	for _, want := range []string{"no #token= in it", "cleanup: deleting the smoke-test staff member " + mailbox, "smoke: FAILED (step 4)"} {
+	for _, want := range []string{"no #token= in it", "cleanup: deleting the smoke-test staff member " + mailbox, "smoke: FAILED (step 5)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
