@@ -26,7 +26,7 @@ need() {
 
 # ---------------------------------------------------------------------------
 # ensure_chromium: browser tests drive Debian's chromium through chromedp
-# (design/LOCAL-STACK.md); no tool may download a browser of its own. Installs
+# (README, "What runs where"); no tool may download a browser of its own. Installs
 # it with apt-get only when no Chromium is found. Without root it fails with
 # a clear message instead of trying sudo.
 # ---------------------------------------------------------------------------
@@ -50,6 +50,23 @@ ensure_chromium() {
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends chromium >/dev/null
   command -v chromium >/dev/null 2>&1 || { echo "scripts/test.sh: chromium still missing after apt-get" >&2; return 1; }
+}
+
+# ensure_shellcheck: the operator scripts are checked with shellcheck
+# (infra/deploy TestShellcheck, which fails rather than skips under
+# TEST_REQUIRE_TOOLS). Installed with apt-get where it is missing.
+ensure_shellcheck() {
+  export TEST_REQUIRE_TOOLS=1
+  command -v shellcheck >/dev/null 2>&1 && return 0
+  if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "scripts/test.sh: shellcheck is missing and can not be installed here (needs root and apt-get)." >&2
+    echo "  Debian/Ubuntu: sudo apt-get install -y shellcheck" >&2
+    return 1
+  fi
+  step "installing shellcheck (Debian package, first run only)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends shellcheck >/dev/null
 }
 
 # ensure_jsdom: the link pages' script is unit-tested in jsdom (shared/pages).
@@ -105,6 +122,7 @@ go vet -tags integration ./...
 
 step "unit tests"
 ensure_jsdom
+ensure_shellcheck
 go test -count=1 ./...
 
 step "fuzzing the parsers briefly (cursor, body decoding, email, folding)"
