@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures the cost of customer list pages as the table grows (issue 6,
-# QUALITY.md "list cost"): read units per page at 1,000 and 100,000
+# benchmarks/RESULTS.md "Customer lists at scale"): read units per page at 1,000 and 100,000
 # customers for every sort, filter and search, p50/p99 of GET /customers
 # through a fresh local stack on 127.0.0.1, and the seeding time. Writes the
 # "Customer lists at scale" section of benchmarks/RESULTS.md; the other

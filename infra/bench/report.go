@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// Targets from shared/design/QUALITY.md, Performance.
+// The performance targets, as benchmarks/RESULTS.md states them per section.
 const (
 	MaxBinaryBytes  = 10_000_000 // 10 MB, 1 MB = 10^6 bytes
 	MaxInitRatio    = 2.0        // × hello-world median
@@ -96,7 +96,7 @@ func (m Machine) short() string {
 func Preamble(m Meta, took time.Duration) string {
 	var b strings.Builder
 	b.WriteString("# Benchmark results\n\n")
-	b.WriteString("Figures of the Performance table in `shared/design/QUALITY.md`. Ratios are measured in one run on one machine (machines are noisy, absolute times are not comparable between machines).\n")
+	b.WriteString("Figures against the performance targets each section states. Ratios are measured in one run on one machine (machines are noisy, absolute times are not comparable between machines).\n")
 	b.WriteString("`scripts/bench.sh` writes the *Binary size* and *Cold init* sections and this head; every other `## ` section belongs to another tool and is kept as it is.\n\n")
 	b.WriteString("Last run of `scripts/bench.sh`:\n\n")
 	fmt.Fprintf(&b, "- date: %s\n", m.Date.UTC().Format(time.RFC3339))

@@ -1,5 +1,5 @@
 // Package bench measures the figures of the Performance table in
-// shared/design/QUALITY.md that need no running stack: binary size and cold
+// benchmarks/RESULTS.md that need no running stack: binary size and cold
 // init of every function against a hello-world Lambda built the same way.
 // infra/cmd/bench drives it and writes benchmarks/RESULTS.md.
 package bench

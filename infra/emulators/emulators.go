@@ -3,8 +3,9 @@
 // s3rver (Node). Everything is installed from the npm registry into a
 // git-ignored folder on first use, so a fresh machine needs only Java and
 // Node. Each emulator runs as a child process in its own process group on
-// 127.0.0.1 and a port of its own; see design/LOCAL-STACK.md for what the
-// emulators do and do not support.
+// 127.0.0.1 and a port of its own; the README (What runs where, and
+// "cognito-local: what it honours") says what the emulators do and do not
+// support.
 package emulators
 
 import (

@@ -13,7 +13,7 @@ import (
 // Title is the heading of the section this package writes in RESULTS.md.
 const Title = "Customer lists at scale"
 
-// MaxRatio is QUALITY.md's target: read units per page at the large size
+// MaxRatio is the target: read units per page at the large size
 // at most this many times those at the small size.
 const MaxRatio = 1.2
 
@@ -94,7 +94,7 @@ func (r *Report) Section() bench.Section {
 	fmt.Fprintf(&b, "## %s\n\n", Title)
 	fmt.Fprintf(&b, "_Measured %s with `%s` on %s, %s, %d cores, %s (took %s)._\n\n",
 		r.Meta.Date.UTC().Format("2006-01-02 15:04 MST"), r.Meta.Command, m.Arch, m.CPU, m.Cores, m.GoVersion, r.Took.Round(time.Second))
-	fmt.Fprintf(&b, "Target (QUALITY.md): read units per list page at %s customers ≤ %.1f× the same page at %s.\n\n", large, MaxRatio, small)
+	fmt.Fprintf(&b, "Target: read units per list page at %s customers ≤ %.1f× the same page at %s.\n\n", large, MaxRatio, small)
 
 	var computed, raised, queries int
 	var reported, sized float64

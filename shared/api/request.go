@@ -15,7 +15,7 @@ import (
 	"backoffice/shared/problem"
 )
 
-// MaxBody is the largest request body accepted (API.md: over 64 KiB is 413).
+// MaxBody is the largest request body accepted (infra/openapi.yaml: over 64 KiB is 413).
 const MaxBody = 64 << 10
 
 // Body returns the raw request body, base64-decoded when API Gateway encoded it.

@@ -1,9 +1,9 @@
 // Package auth decides who the caller is and what they may do: the
 // permission catalogue, the route → permission map, and the caller check of
-// ARCHITECTURE.md (auth record by sub, status, tokensNotBefore, denylist).
+// the README (auth record by sub, status, tokensNotBefore, denylist).
 package auth
 
-// Permission keys (API.md "Roles and permissions").
+// Permission keys (infra/openapi.yaml, GET /permissions).
 const (
 	StaffRead           = "staff.read"
 	StaffInvite         = "staff.invite"
@@ -75,7 +75,7 @@ func AllPermissions() []string {
 	return keys
 }
 
-// AdminPermissions is what the admin role starts with (API.md).
+// AdminPermissions is what the admin role starts with (infra/openapi.yaml).
 func AdminPermissions() []string {
 	return []string{
 		CustomersRead, CustomersCreate, CustomersUpdate, CustomersDeactivate, CustomersDelete, CustomersReset,

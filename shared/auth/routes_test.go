@@ -71,7 +71,7 @@ func TestCatalogue(t *testing.T) {
 		seen[p.Key] = true
 	}
 	if len(AllPermissions()) != 20 {
-		t.Errorf("API.md lists 20 permission keys, catalogue has %d", len(AllPermissions()))
+		t.Errorf("the contract lists 20 permission keys, catalogue has %d", len(AllPermissions()))
 	}
 	for _, p := range AdminPermissions() {
 		if !Known(p) || p == SettingsManage || p == RolesManage {

@@ -1,6 +1,6 @@
 // Package calls counts the AWS calls a request makes (by service), so every
 // request's log line says how many round trips it took: the figure
-// QUALITY.md measures per route, and a cost clue for operators. It also sums
+// benchmarks/RESULTS.md records per route, and a cost clue for operators. It also sums
 // the DynamoDB capacity units the calls consumed (package calls/dynamo asks
 // for them; this package stays free of the DynamoDB client so functions
 // without one do not link it).

@@ -28,7 +28,7 @@ func (s *Service) accounts() *account.Service {
 	return &account.Service{Store: s.Store, Dir: s.Dir, Realm: account.Customer, Now: s.Now}
 }
 
-// View is a customer as the API shows it (API.md "Customers").
+// View is a customer as the API shows it (infra/openapi.yaml, Customer).
 type View struct {
 	ID          string         `json:"id"`
 	Email       string         `json:"email"`

@@ -20,7 +20,7 @@ import (
 	"backoffice/shared/text"
 )
 
-// Lifetime is how long a key is remembered (API.md: 24 h).
+// Lifetime is how long a key is remembered (infra/openapi.yaml: 24 h).
 const Lifetime = 24 * time.Hour
 
 // record is a key's reservation and, once done, its answer.

@@ -12,7 +12,7 @@ import (
 	"backoffice/shared/text"
 )
 
-// Params are the query parameters every people list shares (API.md
+// Params are the query parameters every people list shares (infra/openapi.yaml
 // "Lists"): q, status, sort, order, limit, cursor.
 type Params struct {
 	Q, Status, Sort, Order string
@@ -80,7 +80,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Search is the sources of a prefix search over people (API.md: results
+// Search is the sources of a prefix search over people (infra/openapi.yaml: results
 // come in the order of the field that matched): last-name hits (gsi1), then
 // first-name hits (gsi2), then email hits (gsi3), then hits on the folded
 // sort keys of extra indexes (customers: company on gsi5), each without the

@@ -14,7 +14,7 @@ import (
 // of text/template or html/template. Those execute through
 // reflect.Value.MethodByName, which makes the linker keep every exported
 // method of every type in the binary: with the DynamoDB and SES clients that
-// took mail-sender from 8.4 MB to 14 MB, over the 10 MB budget (QUALITY.md).
+// took mail-sender from 8.4 MB to 14 MB, over the 10 MB budget (benchmarks/RESULTS.md, Binary size).
 //
 // The interpreter knows just what the templates use: text, {{.Field}},
 // {{.}} inside with, if/else, with/else, define and {{template "name" .}}.

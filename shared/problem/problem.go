@@ -51,7 +51,7 @@ func newError(status int, code, title string) *Error {
 	return &Error{Status: status, Code: code, Title: title}
 }
 
-// The catalogue (API.md "Conventions").
+// The catalogue (infra/openapi.yaml, Problem).
 var (
 	Unauthenticated      = newError(http.StatusUnauthorized, "unauthenticated", "Authentication required")
 	InvalidCredentials   = newError(http.StatusUnauthorized, "invalid_credentials", "Email or password is incorrect")

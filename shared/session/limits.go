@@ -17,7 +17,7 @@ type Limits struct {
 	Window   time.Duration
 }
 
-// DefaultLimits follow API.md: 5 failures per email in 15 minutes.
+// DefaultLimits follow the contract (infra/openapi.yaml): 5 failures per email in 15 minutes.
 var DefaultLimits = Limits{PerEmail: 5, PerIP: 100, Window: ratelimit.DefaultWindow}
 
 // rules are the limits of a sign-in: the email's first, the IP's second.

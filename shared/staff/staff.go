@@ -32,7 +32,7 @@ func validLocale(l string) bool {
 	return false
 }
 
-// View is a staff member as the API shows it (API.md "Staff").
+// View is a staff member as the API shows it (infra/openapi.yaml, Staff).
 type View struct {
 	ID          string         `json:"id"`
 	Email       string         `json:"email"`

@@ -108,7 +108,7 @@ func TestCustomerListOn2000(t *testing.T) {
 	}
 }
 
-// customerKey is a customer list's order (API.md, infra/DATA.md): folded
+// customerKey is a customer list's order (infra/openapi.yaml, infra/DATA.md): folded
 // names, email, creation time, or company with customers without one last;
 // ties broken by the id.
 func customerKey(sort string, p listed) []string {

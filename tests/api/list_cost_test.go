@@ -19,7 +19,7 @@ import (
 )
 
 // Read units of a customer list page do not grow with the number of
-// customers (QUALITY.md; the 100,000 run is scripts/bench-lists.sh): every
+// customers (benchmarks/RESULTS.md; the 100,000 run is scripts/bench-lists.sh): every
 // shape of listbench.Shapes, read through customers.Service.List with
 // ReturnConsumedCapacity, at 1,000 and at 5,000 customers, as the mean of
 // the same pages at both sizes (listbench.Walk). The customers go

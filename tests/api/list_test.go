@@ -260,7 +260,7 @@ func decode(t *testing.T, a answer, v any) {
 	}
 }
 
-// The comparison keys, as API.md and DATA.md define the orders: folded
+// The comparison keys, as infra/openapi.yaml and infra/DATA.md define the orders: folded
 // (lowercase, accents removed) last name, then first name, then id; email;
 // createdAt then id; status (active < inactive < invited), then the
 // last-name key. Fields compare as whole strings, one after the other.
@@ -404,7 +404,7 @@ func TestStaffListRoleFilter(t *testing.T) {
 // between sources) and checks the answer: no repeats, every hit matches the
 // prefix in its folded last or first name or its lowercase email, and the
 // hits come grouped by the field that matched (last name, then first name,
-// then email), each group in that field's order (API.md "Lists").
+// then email), each group in that field's order (infra/openapi.yaml, the list parameters).
 func search(t *testing.T, token, q string, extra url.Values) []listed {
 	t.Helper()
 	query := url.Values{"q": {q}, "limit": {"2"}}

@@ -349,7 +349,7 @@ func tamper(cursor string) string {
 	return string(b)
 }
 
-// API.md "No escalation": nobody gives a role a permission they lack, nor
+// No escalation (infra/openapi.yaml, Roles): nobody gives a role a permission they lack, nor
 // grants a role holding one; only owners give or take the owner role.
 func TestRoleEscalationIsRefused(t *testing.T) {
 	_, owner := newOwner(t)

@@ -5,7 +5,7 @@
 // shared/directory/directorytest standing in for Cognito, and breaks each
 // external call in turn: after every failure nothing may be orphaned, and a
 // plain retry must bring DynamoDB and the directory into agreement
-// (ARCHITECTURE.md, "Consistency between DynamoDB and Cognito").
+// (README: DynamoDB is the source of truth, Cognito follows it).
 package faults_test
 
 import (
