@@ -266,9 +266,17 @@ func (tb *tab) waitFor(cond string) {
 	}
 }
 
+// waitText waits for a text on the page. When it is a notice in the toast,
+// the screen behind it must be drawn already: a toast that comes before the
+// list has reloaded lets a person (or a test) open a row's menu that the
+// reload then replaces.
 func (tb *tab) waitText(text string) {
 	tb.t.Helper()
 	tb.waitFor(`document.body.innerText.includes(` + jsString(text) + `)`)
+	early := `(() => { const t = document.getElementById("toast"); return !!t && t.innerText.includes(` + jsString(text) + `) && !!document.querySelector('[aria-busy="true"]'); })()`
+	if tb.eval(`String(`+early+`)`) == "true" {
+		tb.t.Errorf("the notice %q was shown while the screen was still loading", text)
+	}
 }
 
 func jsString(s string) string {

@@ -504,7 +504,7 @@ export function peopleList(ctx, spec) {
   // The state in the address.
   function go({ replace } = {}) {
     setAddress(base + listQuery(state, spec.list), replace);
-    load();
+    return load();
   }
   function syncSortControl() {
     sort.disabled = !!state.q;
@@ -545,7 +545,7 @@ export function peopleList(ctx, spec) {
     if (!res.ok) {
       if (res.problem && res.problem.code === "invalid_cursor") {
         state.cursor = "";
-        go({ replace: true });
+        await go({ replace: true });
         return toast(t("error.invalid_cursor"));
       }
       return failure(alertEl, res, { retry: load });
@@ -601,8 +601,8 @@ export function peopleList(ctx, spec) {
     if (!ok) return;
     const res = await api.request("POST", `${spec.path}/${p.id}/${action}`, { headers: api.ifMatch(p.version) });
     if (!res.ok) return failure(alertEl, res, { retry: () => setStatus(p, action), reload: load });
+    await load();
     toast(tk(action === "deactivate" ? "deactivated" : "activated", { name }));
-    load();
   }
 
   async function remove(p) {
@@ -612,8 +612,8 @@ export function peopleList(ctx, spec) {
     const res = await api.request("DELETE", `${spec.path}/${p.id}`, { headers: api.ifMatch(p.version) });
     if (!res.ok) return failure(alertEl, res, { retry: () => remove(p), reload: load });
     selected.delete(p.id);
+    await load();
     toast(tk("deleted", { name }));
-    load();
   }
 
   async function resend(p) {
@@ -621,8 +621,8 @@ export function peopleList(ctx, spec) {
     const send = async () => {
       const res = await api.request("POST", `${spec.path}/${p.id}/invitation`, { headers: key });
       if (!res.ok) return failure(alertEl, res, { retry: send });
+      await load();
       toast(tk("resent", { email: p.email }));
-      load();
     };
     send();
   }

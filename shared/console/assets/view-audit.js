@@ -369,8 +369,8 @@ export async function render(ctx) {
       if (res.problem && res.problem.code === "invalid_cursor") {
         state.cursor = "";
         setAddress(base + auditQuery(state), true);
-        toast(t("error.invalid_cursor"));
-        return load();
+        await load();
+        return toast(t("error.invalid_cursor"));
       }
       return failure(alertEl, res, { retry: load });
     }

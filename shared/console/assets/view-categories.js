@@ -385,8 +385,8 @@ export async function render(ctx) {
     if (!body) return toast(t(direction === "up" ? "cat.atTop" : "cat.atBottom", { name: c.name }));
     const res = await api.request("PATCH", `/categories/${c.id}`, { body, headers: api.ifMatch(c.version) });
     if (!res.ok) return failure(alertEl, res, { retry: () => move(c, siblings, direction), reload: load });
-    toast(t(direction === "up" ? "cat.movedUp" : "cat.movedDown", { name: c.name }));
     await load();
+    toast(t(direction === "up" ? "cat.movedUp" : "cat.movedDown", { name: c.name }));
   }
 
   function moveDialog(c) {
@@ -410,8 +410,8 @@ export async function render(ctx) {
       if (!res.ok) return saveFailed(form, res, alertBox, { reload: () => { dialog.close(); load(); }, retry: () => form.requestSubmit() });
       if (parentId) collapsed.delete(parentId);
       dialog.close();
+      await load();
       toast(t("cat.moved", { name: c.name }));
-      load();
     });
     body.append(alertBox, form);
     openDialog(dialog);
@@ -439,8 +439,8 @@ export async function render(ctx) {
       }
       return failure(alertEl, res, { retry: () => remove(c), reload: load });
     }
+    await load();
     toast(t("cat.deleted", { name: c.name }));
-    load();
   }
 
   // --- the detail panel: add (id null) or edit ------------------------------------------
@@ -598,16 +598,16 @@ export async function render(ctx) {
       if (parent) collapsed.delete(parent.id);
       if (choice !== "file") {
         dialog.close();
-        toast(t(created ? "cat.added" : "cat.saved", { name: c.name }));
-        return load();
+        await load();
+        return toast(t(created ? "cat.added" : "cat.saved", { name: c.name }));
       }
       // The dialog stays open to show the upload and then the new image.
       id = c.id;
       dialog.querySelector(".dialog-head h2").textContent = t("cat.editTitle", { name: c.name });
       fill();
       submit.disabled = true;
+      await load();
       toast(t("cat.savedUploading", { name: c.name }));
-      load();
       await upload(file);
       submit.disabled = false;
     });

@@ -232,8 +232,8 @@ export async function render(ctx) {
         return saveFailed(form, res, alertBox, { retry: () => form.requestSubmit() });
       }
       dialog.close();
+      await load();
       toast(t(res.data.emailQueued ? "customers.added" : "customers.addedQuiet", { email: values.email }));
-      load();
     });
     openDialog(dialog);
   }
@@ -306,8 +306,8 @@ export async function render(ctx) {
       const moved = change.email && res.data.email !== c.email && res.data.invitation;
       c = res.data;
       dialog.close();
+      await load();
       toast(moved ? t("people.savedInvited", { email: c.email }) : t("people.saved"));
-      load();
     });
     fill();
     body.append(alertBox, statusBox, info, form);

@@ -117,8 +117,8 @@ export async function render(ctx) {
         return;
       }
       dialog.close();
+      await load();
       toast(t("invite.done", { email: payload.email }));
-      load();
     });
     openDialog(dialog);
     await showSeats();
@@ -230,8 +230,8 @@ export async function render(ctx) {
       const moved = change.email && res.data.email !== p.email && res.data.invitation;
       p = res.data;
       dialog.close();
+      await load();
       toast(moved ? t("people.savedInvited", { email: p.email }) : t("people.saved"));
-      load();
     });
     fill();
     body.append(alertBox, statusBox, info, form);
