@@ -99,6 +99,8 @@ func TestConsoleCategories(t *testing.T) {
 	tb.check("category-add")
 	tb.do(chromedp.SetUploadFiles(`#category-detail input[name=file]`, []string{testPNG(t)}))
 	tb.eval(`document.querySelector("#category-detail form").requestSubmit(), ""`)
+	// The notice shows inside the open dialog: outside it, it would be inert.
+	tb.waitFor(`document.querySelector("#category-detail > .toast").innerText.includes(` + jsString(fruit+" has been saved; the thumbnail is uploading.") + `)`)
 	tb.waitFor(`document.querySelector("#category-detail .upload-status") && document.querySelector("#category-detail .upload-status").textContent === "The new thumbnail is live."`)
 	fruitNode := node(fruit)
 	tb.waitFor(fruitNode)

@@ -21,10 +21,11 @@ function can(perm) {
 
 // --- routing ------------------------------------------------------------------
 
+// navigate shows url's screen; the promise settles once it is drawn.
 export function navigate(url, { replace } = {}) {
   if (replace) history.replaceState(null, "", url);
   else history.pushState(null, "", url);
-  render();
+  return render();
 }
 
 function appPath() {
@@ -147,9 +148,8 @@ async function changeLanguage(l, save) {
   } else {
     setLanguage(l);
   }
-  const drawn = render();
+  await render();
   if (said) toast(said);
-  await drawn;
   const again = document.getElementById(save ? "account-language" : "sign-in-language");
   if (save) {
     const button = document.getElementById("account-button");

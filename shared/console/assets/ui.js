@@ -187,9 +187,13 @@ export function checkbox(opts) {
     opts.hint ? h("p", { id: id + "-hint", class: "hint" }, opts.hint) : null);
 }
 
-// toast announces a finished action politely.
+// toast announces a finished action politely. While a modal dialog is open
+// everything outside it is inert (not shown above the backdrop, not
+// announced), so the notice goes to the dialog's own live region.
 export function toast(text) {
-  const el = document.getElementById("toast");
+  const dialogs = document.querySelectorAll("dialog[open]");
+  const top = dialogs[dialogs.length - 1];
+  const el = (top && top.querySelector(":scope > .toast")) || document.getElementById("toast");
   if (!el) return;
   el.textContent = "";
   // A new node each time, so screen readers announce repeated texts.
@@ -220,7 +224,9 @@ export function dialogShell(title, { wide } = {}) {
   const dialog = h("dialog", { class: wide ? "panel" : "", "aria-labelledby": headingId });
   const close = h("button", { type: "button", class: "close", "aria-label": t("close"), onclick: () => dialog.close("cancel") }, "×");
   const body = h("div", { class: "dialog-body" });
-  dialog.append(h("div", { class: "dialog-head" }, h("h2", { id: headingId }, title), close), body);
+  // The live region exists before a notice is put in it, or it is not announced.
+  const notices = h("div", { class: "toast", role: "status", "aria-live": "polite" });
+  dialog.append(h("div", { class: "dialog-head" }, h("h2", { id: headingId }, title), close), body, notices);
   return { dialog, body };
 }
 
