@@ -19,7 +19,11 @@ func main() {
 	svc := &roles.Service{Store: db, Now: db.Now}
 	checker := &auth.Checker{Store: db, Realm: store.RealmStaff}
 	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {
-		if err := svc.Delete(ctx, c.Actor(ctx, req), req.PathParameters["id"]); err != nil {
+		version, _, err := api.IfMatch(req)
+		if err != nil {
+			return api.Response{}, err
+		}
+		if err := svc.Delete(ctx, c.Actor(ctx, req), req.PathParameters["id"], version); err != nil {
 			return api.Response{}, err
 		}
 		return api.NoContent(), nil

@@ -30,13 +30,20 @@ const maxRounds = 200
 // next request of each member; then members leave it in chunked
 // transactions, each consistent on its own; then the role goes. A failure
 // part-way leaves the role marked, and repeating DELETE resumes.
-func (s *Service) Delete(ctx context.Context, actor audit.Actor, id string) error {
+//
+// ifMatch (0 for none) is the version the caller saw: a role changed since
+// is not deleted (412). A role already being deleted resumes whatever the
+// version, so a retry of the same request completes.
+func (s *Service) Delete(ctx context.Context, actor audit.Actor, id string, ifMatch int64) error {
 	r, err := s.role(ctx, id)
 	if err != nil {
 		return err
 	}
 	if r.BuiltIn {
 		return problem.BuiltinRole.With("Built-in roles can not be deleted.")
+	}
+	if ifMatch != 0 && !r.Deleting && ifMatch != r.Version {
+		return problem.PreconditionFailed
 	}
 	if !r.Deleting {
 		if err := s.markDeleting(ctx, actor, r); err != nil {

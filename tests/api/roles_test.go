@@ -215,9 +215,18 @@ func TestRolesCreateListGetUpdateDelete(t *testing.T) {
 	}
 	expect(t, call(t, "PATCH", "/roles/admin", owner, map[string]any{"description": adm.str("description")}), 200)
 
-	// Delete: gone for every route, its name free again.
+	// Delete: a version other than the current one deletes nothing.
+	seen := call(t, "GET", "/roles/"+id, owner, nil)
+	expect(t, call(t, "DELETE", "/roles/"+id, owner, nil, "If-Match", `"999"`), 412, "precondition_failed")
+	if again := call(t, "GET", "/roles/"+id, owner, nil); again.Header.Get("ETag") != seen.Header.Get("ETag") || again.JSON["memberCount"] != seen.JSON["memberCount"] {
+		t.Fatalf("a refused delete changed the role: %s", again.Raw)
+	}
+	expect(t, call(t, "DELETE", "/roles/"+id, owner, nil, "If-Match", seen.Header.Get("ETag")), 204)
+	// Then gone for every route, its name free again.
 	for _, rid := range []string{id, second, reuse.str("id"), multi.str("id")} {
-		expect(t, call(t, "DELETE", "/roles/"+rid, owner, nil), 204)
+		if rid != id {
+			expect(t, call(t, "DELETE", "/roles/"+rid, owner, nil), 204)
+		}
 		expect(t, call(t, "GET", "/roles/"+rid, owner, nil), 404, "not_found")
 		expect(t, call(t, "DELETE", "/roles/"+rid, owner, nil), 404, "not_found")
 		expect(t, call(t, "PATCH", "/roles/"+rid, owner, map[string]any{"description": "x"}), 404, "not_found")

@@ -50,7 +50,7 @@ func TestRoleDeletionStopsConsistentAndResumes(t *testing.T) {
 
 	// Transactions: 1 marks the role deleting, 2 and 3 take it from a chunk each.
 	broken := &roles.Service{Store: storeFailingTx(3), Now: db.Now}
-	if err := broken.Delete(ctx, audit.System, r.ID); err == nil {
+	if err := broken.Delete(ctx, audit.System, r.ID, 0); err == nil {
 		t.Fatal("the delete succeeded although a chunk failed")
 	}
 	if !role(t, r.ID).Deleting {
@@ -73,7 +73,7 @@ func TestRoleDeletionStopsConsistentAndResumes(t *testing.T) {
 		t.Fatalf("after one chunk: %d without and %d with the role, want 25 and 5", without, with)
 	}
 
-	if err := (&roles.Service{Store: db, Now: db.Now}).Delete(ctx, audit.System, r.ID); err != nil {
+	if err := (&roles.Service{Store: db, Now: db.Now}).Delete(ctx, audit.System, r.ID, 0); err != nil {
 		t.Fatalf("resume: %v", err)
 	}
 	if exists(t, store.RoleKey(r.ID)) || exists(t, store.RoleNameKey(text.Fold(name))) {
@@ -126,7 +126,7 @@ func TestRoleRemovalWritesNoStubAuthRecords(t *testing.T) {
 	svc := service(directorytest.New())
 	r := newRole(t, auth.StaffRead)
 	invited(t, svc, uniqueEmail("stub-invited"), r.ID)
-	if err := (&roles.Service{Store: db, Now: db.Now}).Delete(ctx, audit.System, r.ID); err != nil {
+	if err := (&roles.Service{Store: db, Now: db.Now}).Delete(ctx, audit.System, r.ID, 0); err != nil {
 		t.Fatalf("delete a role an invited person holds: %v", err)
 	}
 	if stubs := authStubs(t); len(stubs) > 0 {
@@ -142,7 +142,7 @@ func TestRoleRemovalWritesNoStubAuthRecords(t *testing.T) {
 	if err := db.Write(ctx, tx); err != nil {
 		t.Fatal(err)
 	}
-	_ = (&roles.Service{Store: db, Now: db.Now}).Delete(ctx, audit.System, r.ID)
+	_ = (&roles.Service{Store: db, Now: db.Now}).Delete(ctx, audit.System, r.ID, 0)
 	if exists(t, store.AuthKey(ghost)) {
 		t.Fatal("the role's removal created an auth record for a sub that had none")
 	}

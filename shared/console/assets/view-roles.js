@@ -229,15 +229,15 @@ async function rolesTable(ctx) {
 
 async function deleteRole(ctx, r, alertEl, after) {
   const ok = await confirmDialog({ title: t("roles.deleteTitle", { name: r.name }), text: plural("roles.deleteText", r.memberCount), confirmLabel: t("delete"), danger: true });
-  if (!ok) return false;
-  const res = await api.request("DELETE", `/roles/${r.id}`);
+  if (!ok) return;
+  // A role edited since the question was asked is not deleted (412 offers
+  // a reload).
+  const res = await api.request("DELETE", `/roles/${r.id}`, { headers: api.ifMatch(r.version) });
   if (!res.ok && res.status !== 404) {
-    failure(alertEl, res, { retry: () => deleteRole(ctx, r, alertEl, after), reload: after });
-    return false;
+    return failure(alertEl, res, { retry: () => deleteRole(ctx, r, alertEl, after), reload: after });
   }
+  await after();
   toast(t("roles.deleted", { name: r.name }));
-  after();
-  return true;
 }
 
 // --- the editor (create: role null) ---------------------------------------------------
@@ -317,8 +317,8 @@ async function roleEditor(ctx, role, after) {
       return saveFailed(form, res, alertBox, { reload: r ? reload : null, retry: () => form.requestSubmit() });
     }
     dialog.close();
+    await after(res.data);
     toast(t(r ? "roles.saved" : "roles.created", { name: res.data.name }));
-    after(res.data);
   });
   fill();
   body.append(alertBox, form);
@@ -362,7 +362,7 @@ async function rolePage(ctx, id) {
     if (!locked(editButton)) roleEditor(ctx, role, (r) => { role = r; drawRole(); });
   } }, t("edit"));
   const deleteButton = h("button", { type: "button", class: "danger", id: "role-delete", onclick: async () => {
-    if (!locked(deleteButton) && (await deleteRole(ctx, role, alertEl, () => {}))) ctx.navigate(ctx.base);
+    if (!locked(deleteButton)) await deleteRole(ctx, role, alertEl, () => ctx.navigate(ctx.base));
   } }, t("delete"));
 
   function drawRole() {
