@@ -349,6 +349,40 @@ export function facts(pairs) {
   return h("dl", { class: "facts" }, pairs.filter(Boolean).flatMap(([k, v]) => [h("dt", null, k), h("dd", null, v)]));
 }
 
+// panelRefresh gives a person's detail panel its two ways to draw again from
+// the API: show(next, message, after) after an action on the pending address
+// (next is the person the API answered, or null to read them again; after
+// names what gets the focus) and reload() after a 412. set keeps the person,
+// fill draws the panel, reloadList brings the list behind it up to date.
+export function panelRefresh({ path, dialog, form, alertBox, statusBox, set, fill, reloadList }) {
+  const read = async (retry) => {
+    const res = await api.get(path);
+    if (res.ok) return res.data;
+    failure(alertBox, res, { retry });
+    return null;
+  };
+  const draw = (p, message) => {
+    set(p);
+    showAlert(alertBox, "");
+    fill();
+    statusBox.replaceChildren(...(message ? [h("p", null, message)] : []));
+  };
+  const show = async (next, message, after) => {
+    if (!next && !(next = await read(() => show(null, message, after)))) return;
+    draw(next, message);
+    const focus = after === "resend" ? dialog.querySelector("[data-action=resend-email]") : after === "saved" ? dialog.querySelector("#pending-email h3") : form.elements.email;
+    if (focus) focus.focus();
+    reloadList();
+  };
+  const reload = async () => {
+    const p = await read(reload);
+    if (!p) return;
+    draw(p, "");
+    form.querySelector("input").focus();
+  };
+  return { show, reload };
+}
+
 // pendingEmail shows a person's change of sign-in address that waits for
 // the new address's confirmation (p.pendingEmail; null when there is none):
 // the address, when its link was sent and until when it works (or that it

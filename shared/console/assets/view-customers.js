@@ -4,7 +4,7 @@
 // later) and the detail panel that edits all of it.
 import * as api from "./api.js";
 import { t, addStrings, LANGUAGES } from "./i18n.js";
-import { h, field, textarea, checkbox, showAlert, saveFailed, failure, toast, openDialog, dialogShell, setBusy, clearFieldErrors, setFieldError, peopleList, statusBadge, displayName, facts, personFacts, pendingEmail } from "./ui.js";
+import { h, field, textarea, checkbox, showAlert, saveFailed, failure, toast, openDialog, dialogShell, setBusy, clearFieldErrors, setFieldError, peopleList, statusBadge, displayName, facts, personFacts, pendingEmail, panelRefresh } from "./ui.js";
 import { CUSTOMER_LIST } from "./state.js";
 
 addStrings({
@@ -250,22 +250,7 @@ export async function render(ctx) {
     const info = h("div");
     const form = h("form", { novalidate: true });
     const submit = h("button", { type: "submit", class: "primary" }, t("save"));
-    // show draws the panel again after an action on the pending address.
-    const show = async (next, message, after) => {
-      if (!next) {
-        const again = await api.get(`/customers/${id}`);
-        if (!again.ok) return failure(alertBox, again, { retry: () => show(null, message, after) });
-        next = again.data;
-      }
-      c = next;
-      showAlert(alertBox, "");
-      fill();
-      if (message) statusBox.replaceChildren(h("p", null, message));
-      else statusBox.replaceChildren();
-      const focus = after === "resend" ? dialog.querySelector("[data-action=resend-email]") : after === "saved" ? dialog.querySelector("#pending-email h3") : form.elements.email;
-      if (focus) focus.focus();
-      load();
-    };
+    const { show, reload } = panelRefresh({ path: `/customers/${id}`, dialog, form, alertBox, statusBox, set: (next) => { c = next; }, fill: () => fill(), reloadList: load });
     const fill = () => {
       info.replaceChildren(facts(personFacts(c)));
       if (!mayEdit) info.append(h("p", { class: "hint" }, t("readOnly", { perm: t("perm.customers.update") })));
@@ -275,15 +260,6 @@ export async function render(ctx) {
         h("div", { class: "actions" },
           h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, mayEdit ? t("cancel") : t("close")),
           mayEdit ? submit : null));
-    };
-    const reload = async () => {
-      const again = await api.get(`/customers/${id}`);
-      if (!again.ok) return failure(alertBox, again, { retry: reload });
-      c = again.data;
-      showAlert(alertBox, "");
-      statusBox.replaceChildren();
-      fill();
-      form.querySelector("input").focus();
     };
     form.addEventListener("submit", async (e) => {
       e.preventDefault();

@@ -3,7 +3,7 @@
 // detail panel with the person's roles.
 import * as api from "./api.js";
 import { t, formatMoney, LANGUAGES } from "./i18n.js";
-import { h, field, nextId, showProblem, saveFailed, showAlert, failure, problemText, toast, openDialog, dialogShell, setBusy, clearFieldErrors, setFieldError, peopleList, statusBadge, displayName, facts, personFacts, pendingEmail } from "./ui.js";
+import { h, field, nextId, showProblem, saveFailed, showAlert, failure, problemText, toast, openDialog, dialogShell, setBusy, clearFieldErrors, setFieldError, peopleList, statusBadge, displayName, facts, personFacts, pendingEmail, panelRefresh } from "./ui.js";
 import { seatNote, STAFF_LIST } from "./state.js";
 
 export { displayName };
@@ -139,22 +139,7 @@ export async function render(ctx) {
     const form = h("form", { novalidate: true });
     const submit = h("button", { type: "submit", class: "primary" }, t("save"));
 
-    // show draws the panel again after an action on the pending address.
-    const show = async (next, message, after) => {
-      if (!next) {
-        const again = await api.get(`/staff/${id}`);
-        if (!again.ok) return failure(alertBox, again, { retry: () => show(null, message, after) });
-        next = again.data;
-      }
-      p = next;
-      showAlert(alertBox, "");
-      fill();
-      if (message) statusBox.replaceChildren(h("p", null, message));
-      else statusBox.replaceChildren();
-      const focus = after === "resend" ? dialog.querySelector("[data-action=resend-email]") : after === "saved" ? dialog.querySelector("#pending-email h3") : form.elements.email;
-      if (focus) focus.focus();
-      load();
-    };
+    const { show, reload } = panelRefresh({ path: `/staff/${id}`, dialog, form, alertBox, statusBox, set: (next) => { p = next; }, fill: () => fill(), reloadList: load });
     const fill = () => {
       info.replaceChildren(facts(personFacts(p)));
       if (!mayEdit) info.append(h("p", { class: "hint" }, t("readOnly", { perm: t("perm.staff.update") })));
@@ -178,15 +163,6 @@ export async function render(ctx) {
           h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, mayEdit ? t("cancel") : t("close")),
           mayEdit ? submit : null)
       ].filter(Boolean));
-    };
-    const reload = async () => {
-      const again = await api.get(`/staff/${id}`);
-      if (!again.ok) return failure(alertBox, again, { retry: reload });
-      p = again.data;
-      showAlert(alertBox, "");
-      statusBox.replaceChildren();
-      fill();
-      form.querySelector("input").focus();
     };
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
