@@ -173,7 +173,7 @@ func TestConsoleInviteAndRoleLimitedView(t *testing.T) {
 	tb.waitFor(`!document.querySelector("#invite-dialog")`)
 
 	// The invited person: mail link → password → sign in → only their screens.
-	link := linkFromMail(t, invitee)
+	link := st.MailLink(t, invitee, "").URL
 	in := newTab(t)
 	in.do(chromedp.Navigate(link))
 	in.waitFor(`!document.querySelector("#form").hidden`)
@@ -371,7 +371,7 @@ func TestConsolePasswordResets(t *testing.T) {
 	if tb.eval(`String(document.activeElement === document.querySelector("thead input[type=checkbox]"))`) != "true" {
 		t.Errorf("after the results the focus is on %s", tb.focused())
 	}
-	if l := linkFromMail(t, activeEmail); !strings.Contains(l, "/reset-password") {
+	if l := st.MailLink(t, activeEmail, "").URL; !strings.Contains(l, "/reset-password") {
 		t.Errorf("reset mail link %s", l)
 	}
 }

@@ -19,7 +19,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,23 +121,6 @@ func uniqueEmail(prefix string) string {
 	return prefix + "-" + strconv.FormatInt(seq.Add(1), 10) + "-" + strconv.FormatInt(time.Now().UnixNano()%1e6, 36) + "@example.com"
 }
 
-var linkRe = regexp.MustCompile(`https?://\S+#token=[A-Za-z0-9_-]{43}`)
-
-func linkFromMail(t *testing.T, to string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	m, err := st.WaitMail(ctx, to, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	link := linkRe.FindString(m.Text)
-	if link == "" {
-		t.Fatalf("no link in %q", m.Text)
-	}
-	return link
-}
-
 // invited makes an invited person straight through the domain package.
 func invited(t *testing.T, email, first, last string, roleIDs ...string) string {
 	t.Helper()
@@ -157,7 +139,7 @@ func invited(t *testing.T, email, first, last string, roleIDs ...string) string 
 func active(t *testing.T, email, first, last string, roleIDs ...string) string {
 	t.Helper()
 	id := invited(t, email, first, last, roleIDs...)
-	tok := strings.SplitN(linkFromMail(t, email), "#token=", 2)[1]
+	tok := st.MailLink(t, email, "").Token
 	apiCall(t, "POST", "/auth/invitations/accept", "", map[string]any{"token": tok, "password": password}, 204)
 	return id
 }
