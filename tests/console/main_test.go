@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,6 +143,31 @@ func active(t *testing.T, email, first, last string, roleIDs ...string) string {
 	tok := st.MailLink(t, email, "").Token
 	apiCall(t, "POST", "/auth/invitations/accept", "", map[string]any{"token": tok, "password": password}, 204)
 	return id
+}
+
+// figureTo25Rows signs email in on the console screen at path (a list of at
+// least 25 rows), then loads it ten times and logs the median time from
+// navigation to 25 rows in the table (pageProbe's window.__rows25) as the
+// figure what; a median over 1.5 s fails t.
+func figureTo25Rows(t *testing.T, email, path, what string) {
+	t.Helper()
+	tb := newTab(t)
+	tb.do(chromedp.Navigate(consoleURL(path)))
+	tb.signIn(email)
+	tb.waitFor(`document.querySelectorAll("tbody tr[data-id]").length === 25`)
+	var times []float64
+	for i := 0; i < 10; i++ {
+		tb.do(chromedp.Navigate(consoleURL(path)))
+		tb.waitFor(`window.__rows25 !== undefined`)
+		ms, _ := strconv.ParseFloat(tb.eval(`String(window.__rows25)`), 64)
+		times = append(times, ms)
+	}
+	sort.Float64s(times)
+	median := (times[4] + times[5]) / 2
+	t.Logf("navigation → %s: median %.0f ms of 10 (min %.0f, max %.0f)", what, median, times[0], times[9])
+	if median > 1500 {
+		t.Errorf("navigation → %s: median %.0f ms", what, median)
+	}
 }
 
 // --- the browser --------------------------------------------------------------
