@@ -48,6 +48,16 @@ func (tb *tab) focusIs(expr, after string) {
 	}
 }
 
+// keysOwner makes an owner for a keyboard test and signs them in through
+// the API: their address, their token and a tag for the names of the
+// people the test makes (a search for it finds just those).
+func keysOwner(t *testing.T, prefix, first string) (email, token, tag string) {
+	t.Helper()
+	email = uniqueEmail("console-" + prefix + "-owner")
+	active(t, email, first, "Keys", auth.OwnerRoleID)
+	return email, apiLogin(t, email), strings.ToUpper(prefix[:1]) + prefix[1:] + strconv.FormatInt(time.Now().UnixNano()%1e6, 36)
+}
+
 // rowOf is a JavaScript expression for the table row of a person.
 func rowOf(id string) string {
 	return `document.querySelector("tbody tr[data-id='` + id + `']")`
@@ -77,6 +87,15 @@ func (tb *tab) confirmKeys() {
 	tb.waitFor(`!document.querySelector("dialog[role=alertdialog]")`)
 }
 
+// confirmedRowAction runs a row's action (rowAction), confirms the
+// question and waits for the notice.
+func (tb *tab) confirmedRowAction(id, action, notice string) {
+	tb.t.Helper()
+	tb.rowAction(id, action)
+	tb.confirmKeys()
+	tb.waitText(notice)
+}
+
 // listIDs is the ids of the rows in the table, in order.
 func (tb *tab) listIDs() string {
 	return tb.eval(`[...document.querySelectorAll("tbody tr[data-id]")].map((r) => r.dataset.id).join()`)
@@ -91,8 +110,12 @@ func apiIDs(t *testing.T, token, path string) string {
 	return strings.Join(ids, ",")
 }
 
-func statusOf(t *testing.T, token, path string) string {
-	return apiCall(t, "GET", path, token, nil, 200)["status"].(string)
+// wantStatus fails t unless the API says the person at path has status.
+func wantStatus(t *testing.T, token, path, status, after string) {
+	t.Helper()
+	if s := apiCall(t, "GET", path, token, nil, 200)["status"].(string); s != status {
+		t.Fatalf("after %s the person is %s, want %s", after, s, status)
+	}
 }
 
 // Staff with the keyboard alone: search by typing; invite from "add"
@@ -103,10 +126,7 @@ func statusOf(t *testing.T, token, path string) string {
 // delete, after which the focus is on the heading; the status filter and
 // the sort change with the arrow keys.
 func TestConsoleStaffKeyboard(t *testing.T) {
-	ownerEmail := uniqueEmail("console-kbs-owner")
-	active(t, ownerEmail, "Otto", "Keys", auth.OwnerRoleID)
-	owner := apiLogin(t, ownerEmail)
-	tag := "Ks" + strconv.FormatInt(time.Now().UnixNano()%1e6, 36)
+	ownerEmail, owner, tag := keysOwner(t, "kbs", "Otto")
 	targetEmail := uniqueEmail("console-kbs-target")
 	target := active(t, targetEmail, "Kira", tag+"a")
 	otherEmail := uniqueEmail("console-kbs-other")
@@ -158,24 +178,14 @@ func TestConsoleStaffKeyboard(t *testing.T) {
 	tb.press(kb.Escape)
 	tb.waitFor(`!document.querySelector("dialog")`)
 	tb.focusIs(rowOf(target)+`.querySelector(".row-options > button")`, "Escape on the question")
-	if s := statusOf(t, owner, "/staff/"+target); s != "active" {
-		t.Fatalf("Escape on the question: the person is %s", s)
-	}
-	tb.rowAction(target, "deactivate")
-	tb.confirmKeys()
-	tb.waitText("Kira " + tag + "a has been deactivated.")
-	if s := statusOf(t, owner, "/staff/"+target); s != "inactive" {
-		t.Fatalf("after deactivate the person is %s", s)
-	}
+	wantStatus(t, owner, "/staff/"+target, "active", "Escape on the question")
+	tb.confirmedRowAction(target, "deactivate", "Kira "+tag+"a has been deactivated.")
+	wantStatus(t, owner, "/staff/"+target, "inactive", "deactivate")
 	tb.focusIs(rowOf(target)+`.querySelector(".row-options > button")`, "deactivating")
 
 	// Activate again.
-	tb.rowAction(target, "activate")
-	tb.confirmKeys()
-	tb.waitText("Kira " + tag + "a has been activated.")
-	if s := statusOf(t, owner, "/staff/"+target); s != "active" {
-		t.Fatalf("after activate the person is %s", s)
-	}
+	tb.confirmedRowAction(target, "activate", "Kira "+tag+"a has been activated.")
+	wantStatus(t, owner, "/staff/"+target, "active", "activate")
 	tb.focusIs(rowOf(target)+`.querySelector(".row-options > button")`, "activating")
 
 	// Password reset mails: Space on two rows' boxes, Shift+Tab to the
@@ -207,9 +217,7 @@ func TestConsoleStaffKeyboard(t *testing.T) {
 
 	// Delete: the row goes, the focus lands on the heading.
 	tb.tabTo(options, 40, false)
-	tb.rowAction(target, "delete")
-	tb.confirmKeys()
-	tb.waitText("Kira " + tag + "a has been deleted.")
+	tb.confirmedRowAction(target, "delete", "Kira "+tag+"a has been deleted.")
 	tb.waitFor(`!` + rowOf(target))
 	apiCall(t, "GET", "/staff/"+target, owner, nil, 404)
 	tb.focusIs(`document.querySelector("h1")`, "deleting the row whose options had the focus")
@@ -246,10 +254,7 @@ func TestConsoleStaffKeyboard(t *testing.T) {
 // it, typing replaces it; Enter saves and the focus comes back to the
 // name), deactivate and delete after the question.
 func TestConsoleCustomersKeyboard(t *testing.T) {
-	ownerEmail := uniqueEmail("console-kbc-owner")
-	active(t, ownerEmail, "Olaf", "Keys", auth.OwnerRoleID)
-	owner := apiLogin(t, ownerEmail)
-	tag := "Kc" + strconv.FormatInt(time.Now().UnixNano()%1e6, 36)
+	ownerEmail, owner, tag := keysOwner(t, "kbc", "Olaf")
 	target := activeCustomer(t, owner, uniqueEmail("console-kbc-target"), "Kora", tag+"a")
 	apiCall(t, "PATCH", "/customers/"+target, owner, map[string]any{"company": "Old Company"}, 200)
 
@@ -314,15 +319,9 @@ func TestConsoleCustomersKeyboard(t *testing.T) {
 
 	// Deactivate, then delete, each after the question.
 	tb.tabTo(`el === `+rowOf(target)+`.querySelector(".row-options > button")`, 10, false)
-	tb.rowAction(target, "deactivate")
-	tb.confirmKeys()
-	tb.waitText("Kora " + tag + "a has been deactivated.")
-	if s := statusOf(t, owner, "/customers/"+target); s != "inactive" {
-		t.Fatalf("after deactivate the customer is %s", s)
-	}
-	tb.rowAction(target, "delete")
-	tb.confirmKeys()
-	tb.waitText("Kora " + tag + "a has been deleted.")
+	tb.confirmedRowAction(target, "deactivate", "Kora "+tag+"a has been deactivated.")
+	wantStatus(t, owner, "/customers/"+target, "inactive", "deactivate")
+	tb.confirmedRowAction(target, "delete", "Kora "+tag+"a has been deleted.")
 	tb.waitFor(`!` + rowOf(target))
 	apiCall(t, "GET", "/customers/"+target, owner, nil, 404)
 	tb.focusIs(`document.querySelector("h1")`, "deleting the row whose options had the focus")
@@ -335,9 +334,7 @@ func TestConsoleCustomersKeyboard(t *testing.T) {
 // saw the sign-in (the last sign-in time), and after signing out a reload
 // stays signed out.
 func TestConsoleSignInOutKeyboard(t *testing.T) {
-	adminEmail := uniqueEmail("console-kbi-admin")
-	active(t, adminEmail, "Ada", "Admin", auth.OwnerRoleID)
-	admin := apiLogin(t, adminEmail)
+	_, admin, _ := keysOwner(t, "kbi", "Ada")
 	email := uniqueEmail("console-kbi-person")
 	id := active(t, email, "Ivo", "Keys", auth.OwnerRoleID)
 	before := apiCall(t, "GET", "/staff/"+id, admin, nil, 200)["lastLoginAt"]
