@@ -36,7 +36,7 @@ func newAuditStory(t *testing.T) auditStory {
 	expect(t, inv, 201)
 	s.inviteReq = inv.Header.Get("X-Request-Id")
 	s.target = person{ID: inv.JSON["staff"].(map[string]any)["id"].(string), Email: email}
-	s.inviteToken = tokenFromMail(t, email, "")
+	s.inviteToken = st.MailLink(t, email, "").Token
 	expect(t, call(t, "POST", "/auth/invitations/accept", "", map[string]any{"token": s.inviteToken, "password": password}), 204)
 	u := call(t, "PATCH", "/staff/"+s.target.ID, s.ownerToken, map[string]any{"firstName": "Renamed", "locale": "de"})
 	expect(t, u, 200)

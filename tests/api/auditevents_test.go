@@ -87,21 +87,21 @@ var auditSetups = map[string]func(t *testing.T, owner person, ownerToken string)
 	"POST /auth/password/reset": func(t *testing.T, _ person, _ string) auditCall {
 		p := newActive(t, uniqueEmail("audit-reset"))
 		expect(t, call(t, "POST", "/auth/password/forgot", "", map[string]any{"email": p.Email}), 202)
-		tok := tokenFromMail(t, p.Email, "")
+		tok := st.MailLink(t, p.Email, "").Token
 		return auditCall{path: "/auth/password/reset", body: map[string]any{"token": tok, "newPassword": "another correct horse"},
 			actor: p.ID, targetType: "staff", targetID: p.ID}
 	},
 	"POST /auth/invitations/inspect": func(t *testing.T, _ person, ownerToken string) auditCall {
 		email := uniqueEmail("audit-inspect")
 		expect(t, invite(t, ownerToken, email), 201)
-		return auditCall{path: "/auth/invitations/inspect", body: map[string]any{"token": tokenFromMail(t, email, "")}}
+		return auditCall{path: "/auth/invitations/inspect", body: map[string]any{"token": st.MailLink(t, email, "").Token}}
 	},
 	"POST /auth/invitations/accept": func(t *testing.T, _ person, ownerToken string) auditCall {
 		email := uniqueEmail("audit-accept")
 		a := invite(t, ownerToken, email)
 		expect(t, a, 201)
 		id := a.JSON["staff"].(map[string]any)["id"].(string)
-		return auditCall{path: "/auth/invitations/accept", body: map[string]any{"token": tokenFromMail(t, email, ""), "password": password},
+		return auditCall{path: "/auth/invitations/accept", body: map[string]any{"token": st.MailLink(t, email, "").Token, "password": password},
 			actor: id, targetType: "staff", targetID: id}
 	},
 	"POST /staff/{id}/deactivate": func(t *testing.T, owner person, ownerToken string) auditCall {
@@ -187,7 +187,7 @@ var auditSetups = map[string]func(t *testing.T, owner person, ownerToken string)
 	// Changes of address: a pending change of a person who has signed in.
 	"POST /auth/email-change/confirm": func(t *testing.T, _ person, ownerToken string) auditCall {
 		p, next := pendingStaffChange(t, ownerToken)
-		return auditCall{path: "/auth/email-change/confirm", body: map[string]any{"token": tokenFromMail(t, next, confirmSubject)},
+		return auditCall{path: "/auth/email-change/confirm", body: map[string]any{"token": st.MailLink(t, next, confirmSubject).Token},
 			actor: p.ID, targetType: "staff", targetID: p.ID}
 	},
 	"POST /staff/{id}/email-change/resend": func(t *testing.T, owner person, ownerToken string) auditCall {

@@ -7,10 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -20,23 +18,6 @@ import (
 // The link pages in a real browser (Debian's headless Chromium): open the
 // link from the mail, fill in the form, submit, then sign in through the
 // API. Screenshots land in .local/artifacts.
-
-var linkRe = regexp.MustCompile(`https?://\S+#token=[A-Za-z0-9_-]{43}`)
-
-func linkFromMail(t *testing.T, to string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	m, err := st.WaitMail(ctx, to, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	link := linkRe.FindString(m.Text)
-	if link == "" {
-		t.Fatalf("no link in %q", m.Text)
-	}
-	return link
-}
 
 func browser(t *testing.T) context.Context {
 	t.Helper()
@@ -107,7 +88,7 @@ func TestBrowserAcceptsInvitationAndResetsPassword(t *testing.T) {
 	_, owner := newOwner(t)
 	email := uniqueEmail("browser")
 	expect(t, invite(t, owner, email), 201)
-	link := linkFromMail(t, email)
+	link := st.MailLink(t, email, "").URL
 	ctx := browser(t)
 
 	if err := chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("form"))); err != nil {
@@ -129,7 +110,7 @@ func TestBrowserAcceptsInvitationAndResetsPassword(t *testing.T) {
 	expect(t, call(t, "POST", "/auth/login", "", map[string]any{"email": email, "password": "a browser-made passphrase"}), 200)
 
 	expect(t, call(t, "POST", "/auth/password/forgot", "", map[string]any{"email": email}), 202)
-	reset := linkFromMail(t, email)
+	reset := st.MailLink(t, email, "").URL
 	if err := chromedp.Do(ctx, chromedp.Navigate(reset), chromedp.WaitVisible(chromedp.ID("form"))); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +128,7 @@ func TestBrowserCustomerAcceptsInvitation(t *testing.T) {
 	_, owner := newOwner(t)
 	email := uniqueEmail("browser-customer")
 	expect(t, createCustomer(t, owner, email, nil), 201)
-	link := linkFromMail(t, email)
+	link := st.MailLink(t, email, "").URL
 	if !strings.Contains(link, "?for=customer#token=") {
 		t.Fatalf("customer link: %s", link)
 	}
@@ -200,7 +181,7 @@ func TestBrowserConfirmsANewAddress(t *testing.T) {
 	p := newActive(t, uniqueEmail("browser-mover"))
 	next := uniqueEmail("browser-moved")
 	expect(t, call(t, "PATCH", "/staff/"+p.ID, owner, map[string]any{"email": next}), 200)
-	link := linkFromMail(t, next)
+	link := st.MailLink(t, next, "").URL
 	if !strings.Contains(link, "/confirm-email#token=") {
 		t.Fatalf("confirmation link: %s", link)
 	}
@@ -236,7 +217,7 @@ func TestBrowserCustomerConfirmsANewAddress(t *testing.T) {
 	id, _, _ := activeCustomer(t, owner, email)
 	next := uniqueEmail("browser-cust-moved")
 	expect(t, call(t, "PATCH", "/customers/"+id, owner, map[string]any{"email": next}), 200)
-	link := linkFromMail(t, next)
+	link := st.MailLink(t, next, "").URL
 	if !strings.Contains(link, "/confirm-email?for=customer#token=") {
 		t.Fatalf("customer confirmation link: %s", link)
 	}

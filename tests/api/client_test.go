@@ -93,26 +93,6 @@ func expect(t *testing.T, a answer, status int, code ...string) {
 
 var linkToken = regexp.MustCompile(`#token=([A-Za-z0-9_-]{43})`)
 
-// tokenFromMail waits for the newest mail to `to` whose subject contains
-// subject and returns the token of its link.
-func tokenFromMail(t *testing.T, to, subject string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	m, err := st.WaitMail(ctx, to, subject)
-	if err != nil {
-		t.Fatalf("mail to %s: %v", to, err)
-	}
-	found := linkToken.FindStringSubmatch(m.Text)
-	if found == nil {
-		t.Fatalf("no token link in mail text: %q", m.Text)
-	}
-	if !strings.Contains(m.HTML, found[1]) {
-		t.Fatal("the HTML part lacks the link")
-	}
-	return found[1]
-}
-
 var seq atomic.Int64
 
 // uniqueEmail gives every test its own people.
@@ -139,7 +119,7 @@ func newActive(t *testing.T, email string, roleIDs ...string) person {
 	if err != nil {
 		t.Fatalf("invite %s: %v", email, err)
 	}
-	tok := tokenFromMail(t, email, "")
+	tok := st.MailLink(t, email, "").Token
 	expect(t, call(t, "POST", "/auth/invitations/accept", "", map[string]any{"token": tok, "password": password}), 204)
 	return person{ID: inv.Staff.ID, Email: email}
 }

@@ -122,7 +122,7 @@ func TestParallelAcceptsOfOneInvitation(t *testing.T) {
 		staff.InviteInput{Email: email, FirstName: "Rita", LastName: "Race"}, st.URL); err != nil {
 		t.Fatal(err)
 	}
-	tok := tokenFromMail(t, email, "")
+	tok := st.MailLink(t, email, "").Token
 	got := tally(race(t, 10, func(int) (answer, error) {
 		return send("POST", "/auth/invitations/accept", "", map[string]any{"token": tok, "password": password})
 	}))

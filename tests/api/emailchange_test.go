@@ -68,7 +68,7 @@ func TestStaffEmailChangeWaitsForConfirmation(t *testing.T) {
 	if notice := waitMail(t, p.Email, requestedSubject); !strings.Contains(notice.Text, next) {
 		t.Fatalf("the notice to the current address does not name the new one: %q", notice.Text)
 	}
-	first := tokenFromMail(t, next, confirmSubject)
+	first := st.MailLink(t, next, confirmSubject).Token
 
 	// Nothing moved yet.
 	login(t, p.Email)
@@ -93,7 +93,7 @@ func TestStaffEmailChangeWaitsForConfirmation(t *testing.T) {
 	if r.JSON["emailQueued"] != true || r.str("expiresAt") == "" {
 		t.Fatalf("resend: %s", r.Raw)
 	}
-	second := tokenFromMail(t, next, confirmSubject)
+	second := st.MailLink(t, next, confirmSubject).Token
 	if second == first {
 		t.Fatal("the resend reused the token")
 	}
@@ -139,7 +139,7 @@ func TestStaffEmailChangeCancel(t *testing.T) {
 	p := newActive(t, uniqueEmail("stay"), auth.AdminRoleID)
 	next := uniqueEmail("never")
 	expect(t, call(t, "PATCH", "/staff/"+p.ID, owner, map[string]any{"email": next}), 200)
-	tok := tokenFromMail(t, next, confirmSubject)
+	tok := st.MailLink(t, next, confirmSubject).Token
 
 	c := call(t, "DELETE", "/staff/"+p.ID+"/email-change", owner, nil)
 	expect(t, c, 200)
@@ -155,7 +155,7 @@ func TestStaffEmailChangeCancel(t *testing.T) {
 	// A second change replaces a pending one: the first address is free, its link dead.
 	a, b := uniqueEmail("first-ask"), uniqueEmail("second-ask")
 	expect(t, call(t, "PATCH", "/staff/"+p.ID, owner, map[string]any{"email": a}), 200)
-	tokA := tokenFromMail(t, a, confirmSubject)
+	tokA := st.MailLink(t, a, confirmSubject).Token
 	u := call(t, "PATCH", "/staff/"+p.ID, owner, map[string]any{"email": b})
 	expect(t, u, 200)
 	if pendingOf(u)["email"] != b {
@@ -163,7 +163,7 @@ func TestStaffEmailChangeCancel(t *testing.T) {
 	}
 	expect(t, call(t, "POST", "/auth/email-change/confirm", "", map[string]any{"token": tokA}), 400, "invalid_token")
 	expect(t, invite(t, owner, a), 201)
-	tokB := tokenFromMail(t, b, confirmSubject)
+	tokB := st.MailLink(t, b, confirmSubject).Token
 	expect(t, call(t, "POST", "/auth/email-change/confirm", "", map[string]any{"token": tokB}), 200)
 	access, _ := login(t, b)
 	if me := call(t, "GET", "/auth/me", access, nil); me.str("email") != b || len(me.JSON["roles"].([]any)) != 1 {
@@ -174,7 +174,7 @@ func TestStaffEmailChangeCancel(t *testing.T) {
 	q := newActive(t, uniqueEmail("leaving"))
 	c2 := uniqueEmail("left-behind")
 	expect(t, call(t, "PATCH", "/staff/"+q.ID, owner, map[string]any{"email": c2}), 200)
-	tokC := tokenFromMail(t, c2, confirmSubject)
+	tokC := st.MailLink(t, c2, confirmSubject).Token
 	expect(t, call(t, "DELETE", "/staff/"+q.ID, owner, nil), 204)
 	expect(t, call(t, "POST", "/auth/email-change/confirm", "", map[string]any{"token": tokC}), 400, "invalid_token")
 	expect(t, invite(t, owner, c2), 201)
@@ -188,7 +188,7 @@ func TestStaffEmailChangeExpires(t *testing.T) {
 	p := newActive(t, uniqueEmail("slow"))
 	next := uniqueEmail("late")
 	expect(t, call(t, "PATCH", "/staff/"+p.ID, owner, map[string]any{"email": next}), 200)
-	tok := tokenFromMail(t, next, confirmSubject)
+	tok := st.MailLink(t, next, confirmSubject).Token
 
 	// Time passes: every deadline of the change moves into the past.
 	past := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
@@ -222,7 +222,7 @@ func TestInvitedEmailChangeGetsANewInvitation(t *testing.T) {
 	a := invite(t, owner, old)
 	expect(t, a, 201)
 	id := a.JSON["staff"].(map[string]any)["id"].(string)
-	first := tokenFromMail(t, old, "")
+	first := st.MailLink(t, old, "").Token
 
 	fixed := uniqueEmail("fixed")
 	u := call(t, "PATCH", "/staff/"+id, owner, map[string]any{"email": fixed})
@@ -230,7 +230,7 @@ func TestInvitedEmailChangeGetsANewInvitation(t *testing.T) {
 	if u.str("email") != fixed || pendingOf(u) != nil || u.JSON["invitation"] == nil {
 		t.Fatalf("change of an invited person: %s", u.Raw)
 	}
-	second := tokenFromMail(t, fixed, "")
+	second := st.MailLink(t, fixed, "").Token
 	expect(t, call(t, "POST", "/auth/invitations/inspect", "", map[string]any{"token": first}), 400, "invalid_token")
 	expect(t, call(t, "POST", "/auth/invitations/accept", "", map[string]any{"token": first, "password": password}), 400, "invalid_token")
 	if info := call(t, "POST", "/auth/invitations/inspect", "", map[string]any{"token": second}); info.str("email") != fixed {

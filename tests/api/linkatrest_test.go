@@ -29,26 +29,26 @@ func TestNoRawTokenAtRest(t *testing.T) {
 	a := invite(t, owner, invited)
 	expect(t, a, 201)
 	staffID := a.JSON["staff"].(map[string]any)["id"].(string)
-	tokenFromMail(t, invited, "")
+	st.MailLink(t, invited, "")
 	expect(t, call(t, "POST", "/staff/"+staffID+"/invitation", owner, nil), 202)
-	tokenFromMail(t, invited, "")
+	st.MailLink(t, invited, "")
 	fixed := uniqueEmail("rest-fixed")
 	expect(t, call(t, "PATCH", "/staff/"+staffID, owner, map[string]any{"email": fixed}), 200)
-	inv := tokenFromMail(t, fixed, "")
+	inv := st.MailLink(t, fixed, "").Token
 	expect(t, call(t, "POST", "/auth/invitations/accept", "", map[string]any{"token": inv, "password": password}), 204)
 
 	// Forgot-password and a bulk reset of the now active colleague.
 	expect(t, call(t, "POST", "/auth/password/forgot", "", map[string]any{"email": fixed}), 202)
-	tokenFromMail(t, fixed, "")
+	st.MailLink(t, fixed, "")
 	expect(t, call(t, "POST", "/staff/password-resets", owner, map[string]any{"ids": []string{staffID}}), 202)
-	reset := tokenFromMail(t, fixed, "") // replaces the forgot-password link
+	reset := st.MailLink(t, fixed, "").Token // replaces the forgot-password link
 
 	// A new sign-in address, confirmed after a resend of its link.
 	moved := uniqueEmail("rest-moved")
 	expect(t, call(t, "PATCH", "/staff/"+staffID, owner, map[string]any{"email": moved}), 200)
 	waitMail(t, moved, "")
 	expect(t, call(t, "POST", "/staff/"+staffID+"/email-change/resend", owner, nil), 202)
-	confirm := tokenFromMail(t, moved, "")
+	confirm := st.MailLink(t, moved, "").Token
 	expect(t, call(t, "POST", "/auth/email-change/confirm", "", map[string]any{"token": confirm}), 200)
 
 	// Customers: invitation, resend, forgot-password, bulk reset, new address.

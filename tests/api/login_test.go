@@ -20,7 +20,7 @@ import (
 // arrives, the link works once, and the owner can sign in with every
 // permission.
 func TestOwnerInvitationAcceptOnceAndLogin(t *testing.T) {
-	tok := tokenFromMail(t, "owner@example.com", "")
+	tok := st.MailLink(t, "owner@example.com", "").Token
 
 	inspect := call(t, "POST", "/auth/invitations/inspect", "", map[string]any{"token": tok})
 	expect(t, inspect, 200)

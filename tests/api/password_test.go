@@ -59,7 +59,7 @@ func TestForgotPasswordSendsOneMailPerTwoMinutes(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		expect(t, call(t, "POST", "/auth/password/forgot", "", map[string]any{"email": p.Email}), 202)
 	}
-	tokenFromMail(t, p.Email, "")
+	st.MailLink(t, p.Email, "")
 	st.WaitStreams(t)
 	if n := countMails(t, p.Email, "password"); n != 1 {
 		t.Fatalf("%d reset mails for three requests in a row, want 1", n)
@@ -70,7 +70,7 @@ func TestResetLinkSetsPasswordAndEndsSessions(t *testing.T) {
 	p := newActive(t, uniqueEmail("reset"))
 	oldAccess, oldRefresh := login(t, p.Email)
 	expect(t, call(t, "POST", "/auth/password/forgot", "", map[string]any{"email": p.Email}), 202)
-	tok := tokenFromMail(t, p.Email, "")
+	tok := st.MailLink(t, p.Email, "").Token
 
 	expect(t, call(t, "POST", "/auth/password/reset", "", map[string]any{"token": tok, "newPassword": "short"}), 422, "validation_failed")
 	expect(t, call(t, "POST", "/auth/password/reset", "", map[string]any{"token": tok, "newPassword": "a brand new passphrase"}), 204)
@@ -111,7 +111,7 @@ func TestBulkResets(t *testing.T) {
 			t.Fatalf("results %s", r.Raw)
 		}
 	}
-	tokenFromMail(t, a.Email, "")
+	st.MailLink(t, a.Email, "")
 	expect(t, call(t, "POST", "/staff/password-resets", owner, map[string]any{"ids": []string{}}), 422, "validation_failed")
 }
 

@@ -41,7 +41,7 @@ func TestActingOnAHolderOfAnotherRole(t *testing.T) {
 	inv := invite(t, owner, invitedEmail, readers)
 	expect(t, inv, 201)
 	invited := inv.JSON["staff"].(map[string]any)["id"].(string)
-	tokenFromMail(t, invitedEmail, "")
+	st.MailLink(t, invitedEmail, "")
 	expect(t, call(t, "POST", "/staff/"+invited+"/invitation", tok, nil), 202)
 	st.WaitStreams(t)
 	if n := countMails(t, invitedEmail, ""); n != 2 {

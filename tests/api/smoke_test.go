@@ -37,8 +37,6 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-var mailLink = regexp.MustCompile(`https?://\S+#token=([A-Za-z0-9_-]{43})`)
-
 // smokeRun is scripts/smoke.sh --url running against the local stack, fed on
 // standard input as an operator would type.
 type smokeRun struct {
@@ -96,7 +94,7 @@ func (r *smokeRun) link(t *testing.T, mailbox string) (link, token string) {
 	if err != nil {
 		t.Fatalf("%v\nsmoke.sh so far:\n%s", err, r.out.String())
 	}
-	found := mailLink.FindStringSubmatch(m.Text)
+	found := stack.LinkRe.FindStringSubmatch(m.Text)
 	if found == nil {
 		t.Fatalf("no link in the mail: %q", m.Text)
 	}

@@ -42,11 +42,11 @@ func TestInviteAcceptLoginAndDeadLinks(t *testing.T) {
 	if a.Header.Get("Location") != "/staff/"+staff["id"].(string) || staff["status"] != "invited" || a.JSON["emailQueued"] != true {
 		t.Fatalf("invite answer: %s", a.Raw)
 	}
-	first := tokenFromMail(t, email, "")
+	first := st.MailLink(t, email, "").Token
 
 	// Resend: a new link; the first one dies.
 	expect(t, call(t, "POST", "/staff/"+staff["id"].(string)+"/invitation", owner, nil), http.StatusAccepted)
-	second := tokenFromMail(t, email, "")
+	second := st.MailLink(t, email, "").Token
 	if second == first {
 		t.Fatal("resend reused the token")
 	}
@@ -151,7 +151,7 @@ func TestDeleteThenReinviteSameEmail(t *testing.T) {
 
 	again := invite(t, owner, p.Email)
 	expect(t, again, 201)
-	tok := tokenFromMail(t, p.Email, "")
+	tok := st.MailLink(t, p.Email, "").Token
 	expect(t, call(t, "POST", "/auth/invitations/accept", "", map[string]any{"token": tok, "password": "another good password"}), 204)
 	a := call(t, "POST", "/auth/login", "", map[string]any{"email": p.Email, "password": "another good password"})
 	expect(t, a, 200)
@@ -162,7 +162,7 @@ func TestDeleteInvitedRevokesInvitation(t *testing.T) {
 	email := uniqueEmail("revoked")
 	a := invite(t, owner, email)
 	expect(t, a, 201)
-	tok := tokenFromMail(t, email, "")
+	tok := st.MailLink(t, email, "").Token
 	id := a.JSON["staff"].(map[string]any)["id"].(string)
 	expect(t, call(t, "DELETE", "/staff/"+id, owner, nil), 204)
 	expect(t, call(t, "POST", "/auth/invitations/inspect", "", map[string]any{"token": tok}), 400, "invalid_token")
@@ -241,7 +241,7 @@ func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
 	expect(t, call(t, "POST", "/staff/invitations", owner, other, "Idempotency-Key", "key-"+email), 422, "validation_failed")
 	// Without the key, the same body is a second request: the address is taken.
 	expect(t, call(t, "POST", "/staff/invitations", owner, body), 409, "email_taken")
-	tokenFromMail(t, email, "")
+	st.MailLink(t, email, "")
 	st.WaitStreams(t)
 	if n := countMails(t, email, ""); n != 1 {
 		t.Fatalf("%d invitation mails, want 1", n)
@@ -257,7 +257,7 @@ func TestExpiredInvitationIsRefused(t *testing.T) {
 		staff.InviteInput{Email: email, FirstName: "Late", LastName: "Comer"}, st.URL); err != nil {
 		t.Fatal(err)
 	}
-	tok := tokenFromMail(t, email, "")
+	tok := st.MailLink(t, email, "").Token
 	expect(t, call(t, "POST", "/auth/invitations/inspect", "", map[string]any{"token": tok}), 400, "invalid_token")
 	expect(t, call(t, "POST", "/auth/invitations/accept", "", map[string]any{"token": tok, "password": password}), 400, "invalid_token")
 	// The profile says so too, so the backoffice can offer a resend.

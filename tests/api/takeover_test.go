@@ -50,7 +50,7 @@ func TestNoActionOnAMorePrivilegedColleague(t *testing.T) {
 	inv := invite(t, owner, invitedEmail, richer)
 	expect(t, inv, 201)
 	invited := inv.JSON["staff"].(map[string]any)["id"].(string)
-	tokenFromMail(t, invitedEmail, "")
+	st.MailLink(t, invitedEmail, "")
 
 	st.WaitStreams(t)
 	before, cognitoBefore := dumpTable(t), allCognitoCalls(t)

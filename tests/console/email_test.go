@@ -94,7 +94,7 @@ func TestConsolePendingEmailStaff(t *testing.T) {
 	if pe, _ := got["pendingEmail"].(map[string]any); got["email"] != oldEmail || pe["email"] != newEmail {
 		t.Fatalf("the API has %v", got)
 	}
-	firstLink := linkFromMail(t, newEmail)
+	firstLink := st.MailLink(t, newEmail, "").URL
 
 	// Send the link again: a new mail, and the first link no longer works.
 	tb.click(`#pending-email [data-action=resend-email]`)
@@ -102,7 +102,7 @@ func TestConsolePendingEmailStaff(t *testing.T) {
 	if a := tb.eval(`document.activeElement.dataset.action || ""`); a != "resend-email" {
 		t.Errorf("focus after resending on %q", tb.eval(`document.activeElement.outerHTML.slice(0, 120)`))
 	}
-	secondLink := linkFromMail(t, newEmail)
+	secondLink := st.MailLink(t, newEmail, "").URL
 	if secondLink == firstLink {
 		t.Fatal("the resent mail carries the first link")
 	}
@@ -132,7 +132,7 @@ func TestConsolePendingEmailStaff(t *testing.T) {
 	tb.typeInto(`#staff-detail input[name=email]`, third)
 	tb.eval(`document.querySelector("#staff-detail form").requestSubmit(), ""`)
 	tb.waitFor(`document.querySelector("#pending-email") && document.querySelector("#pending-email").innerText.includes(` + jsString(third) + `)`)
-	thirdLink := linkFromMail(t, third)
+	thirdLink := st.MailLink(t, third, "").URL
 	tb.click(`#pending-email [data-action=cancel-email]`)
 	tb.waitFor(`document.querySelector("dialog[role=alertdialog][open]")`)
 	question := tb.eval(`document.querySelector("dialog[role=alertdialog]").innerText`)
@@ -208,7 +208,7 @@ func TestConsolePendingEmailCustomer(t *testing.T) {
 	if pe, _ := got["pendingEmail"].(map[string]any); got["email"] != oldEmail || pe["email"] != newEmail {
 		t.Fatalf("the API has %v", got)
 	}
-	link := linkFromMail(t, newEmail)
+	link := st.MailLink(t, newEmail, "").URL
 	if !strings.Contains(link, "/confirm-email?for=customer#token=") {
 		t.Errorf("customer confirmation link %s", link)
 	}

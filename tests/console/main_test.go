@@ -19,7 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,23 +122,6 @@ func uniqueEmail(prefix string) string {
 	return prefix + "-" + strconv.FormatInt(seq.Add(1), 10) + "-" + strconv.FormatInt(time.Now().UnixNano()%1e6, 36) + "@example.com"
 }
 
-var linkRe = regexp.MustCompile(`https?://\S+#token=[A-Za-z0-9_-]{43}`)
-
-func linkFromMail(t *testing.T, to string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	m, err := st.WaitMail(ctx, to, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	link := linkRe.FindString(m.Text)
-	if link == "" {
-		t.Fatalf("no link in %q", m.Text)
-	}
-	return link
-}
-
 // invited makes an invited person straight through the domain package.
 func invited(t *testing.T, email, first, last string, roleIDs ...string) string {
 	t.Helper()
@@ -157,9 +140,34 @@ func invited(t *testing.T, email, first, last string, roleIDs ...string) string 
 func active(t *testing.T, email, first, last string, roleIDs ...string) string {
 	t.Helper()
 	id := invited(t, email, first, last, roleIDs...)
-	tok := strings.SplitN(linkFromMail(t, email), "#token=", 2)[1]
+	tok := st.MailLink(t, email, "").Token
 	apiCall(t, "POST", "/auth/invitations/accept", "", map[string]any{"token": tok, "password": password}, 204)
 	return id
+}
+
+// figureTo25Rows signs email in on the console screen at path (a list of at
+// least 25 rows), then loads it ten times and logs the median time from
+// navigation to 25 rows in the table (pageProbe's window.__rows25) as the
+// figure what; a median over 1.5 s fails t.
+func figureTo25Rows(t *testing.T, email, path, what string) {
+	t.Helper()
+	tb := newTab(t)
+	tb.do(chromedp.Navigate(consoleURL(path)))
+	tb.signIn(email)
+	tb.waitFor(`document.querySelectorAll("tbody tr[data-id]").length === 25`)
+	var times []float64
+	for i := 0; i < 10; i++ {
+		tb.do(chromedp.Navigate(consoleURL(path)))
+		tb.waitFor(`window.__rows25 !== undefined`)
+		ms, _ := strconv.ParseFloat(tb.eval(`String(window.__rows25)`), 64)
+		times = append(times, ms)
+	}
+	sort.Float64s(times)
+	median := (times[4] + times[5]) / 2
+	t.Logf("navigation → %s: median %.0f ms of 10 (min %.0f, max %.0f)", what, median, times[0], times[9])
+	if median > 1500 {
+		t.Errorf("navigation → %s: median %.0f ms", what, median)
+	}
 }
 
 // --- the browser --------------------------------------------------------------

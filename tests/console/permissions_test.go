@@ -58,7 +58,7 @@ func TestConsoleInviteWithoutSettingsOrRoles(t *testing.T) {
 	tb.typeInto(`#invite-dialog input[name=lastName]`, lastName)
 	tb.eval(`document.querySelector("#invite-dialog form").requestSubmit(), ""`)
 	tb.waitText("Invitation sent to " + invitee)
-	linkFromMail(t, invitee)
+	st.MailLink(t, invitee, "")
 
 	// Without staff.update the detail panel shows, read-only, and says why.
 	tb.do(chromedp.Navigate(consoleURL("/users/staff?q=" + lastName)))

@@ -20,6 +20,7 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -306,6 +307,39 @@ func (s *Stack) take(mails []emulators.Mail, to, subject string) (emulators.Mail
 		s.seen[m.MessageID] = true
 	}
 	return fresh[len(fresh)-1], true
+}
+
+// LinkRe matches the token link in a mail's text: the whole link, with the
+// token as its first group.
+var LinkRe = regexp.MustCompile(`https?://\S+#token=([A-Za-z0-9_-]{43})`)
+
+// Link is the token link a mail carries.
+type Link struct {
+	URL   string // the whole link, e.g. http://127.0.0.1:4321/console/accept-invitation#token=…
+	Token string // what follows #token=
+	Mail  emulators.Mail
+}
+
+// MailLink waits (up to 30 s) for the next mail to `to` whose subject
+// contains subjectContains, as WaitMail does, and returns its link. It
+// fails t when no mail comes, when the text has no token link, or when the
+// HTML part lacks the token.
+func (s *Stack) MailLink(t testing.TB, to, subjectContains string) Link {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	m, err := s.WaitMail(ctx, to, subjectContains)
+	if err != nil {
+		t.Fatalf("mail to %s: %v", to, err)
+	}
+	found := LinkRe.FindStringSubmatch(m.Text)
+	if found == nil {
+		t.Fatalf("no token link in the mail to %s: %q", to, m.Text)
+	}
+	if !strings.Contains(m.HTML, found[1]) {
+		t.Fatalf("the HTML part of the mail to %s lacks the link", to)
+	}
+	return Link{URL: found[0], Token: found[1], Mail: m}
 }
 
 // Addressed reports whether m goes to addr (To, Cc or Bcc), ignoring case

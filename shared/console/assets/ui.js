@@ -681,6 +681,9 @@ export function peopleList(ctx, spec) {
       selected.clear();
       for (const box of tbody.querySelectorAll("input[type=checkbox]")) box.checked = false;
       syncBulk();
+      // A reset moves each person's version on: the rows are read again, or
+      // their next action (deactivate, delete) meets a 412.
+      await load();
       // The reset button goes with the selection: back to "select all".
       resultsDialog(tk("resetResults"), res.data.results.map((r) => {
         const p = byId.get(r.id);
