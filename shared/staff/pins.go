@@ -16,6 +16,14 @@ import (
 // each of them: a role edited between the check and the write (say a
 // permission added that the caller lacks) fails the write with 409 instead
 // of letting the caller grant, or act on a holder of, a role they could not.
+//
+// Pinned are the writes that give something: grants, edits (an edit can
+// move the sign-in address) and the resend of an invitation (a new link).
+// Activate, deactivate, delete, a reset mail and the resend or cancel of a
+// pending address check the same rule, but they give the account back to
+// its own person, take it away, or mail an address already checked; a role
+// edited in the instant between their check and their write hands nothing
+// to the caller.
 type pins map[string]int64
 
 // roleChanged is the answer when a pinned role changed meanwhile.
