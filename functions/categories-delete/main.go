@@ -25,7 +25,7 @@ func main() {
 	lambda.Start(api.Handle(auth.Protect(checker, func(ctx context.Context, req api.Request, c *auth.Caller) (api.Response, error) {
 		cascade := req.QueryStringParameters["cascade"]
 		if cascade != "" && cascade != "true" && cascade != "false" {
-			return api.Response{}, problem.Invalid("cascade", "must be true or false")
+			return api.Response{}, problem.Invalid(problem.NotOneOf("cascade", "true", "false"))
 		}
 		version, _, err := api.IfMatch(req)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"backoffice/shared/account"
 	"backoffice/shared/api"
 	"backoffice/shared/auth"
 	"backoffice/shared/awsenv"
@@ -35,7 +36,7 @@ func main() {
 		}
 		if in.Locale != nil {
 			if *in.Locale == "" {
-				return api.Response{}, problem.Invalid("locale", "must be one of nl, en, de")
+				return api.Response{}, problem.Invalid(account.InvalidLocale("locale"))
 			}
 			in.InviteInput.Locale = *in.Locale
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"backoffice/infra/template"
+	"backoffice/shared/problem"
 )
 
 var update = flag.Bool("update", false, "rewrite "+JSONPath+" from "+DocumentPath)
@@ -226,5 +227,30 @@ func TestYAMLToJSONKeepsOrderAndTypes(t *testing.T) {
 	}
 	if _, err := yamlToJSON([]byte("a: &x {b: 1}\nc:\n  <<: *x\n")); err == nil {
 		t.Fatal("merge keys accepted")
+	}
+}
+
+// The contract's field codes and formats are package problem's, in order.
+func TestFieldCodesMatchProblem(t *testing.T) {
+	doc := loadDoc(t)
+	enum := func(name string) []string {
+		var out []string
+		for _, v := range doc.Components.Schemas[name].Value.Enum {
+			out = append(out, v.(string))
+		}
+		return out
+	}
+	var codes, formats []string
+	for _, c := range problem.FieldCodes {
+		codes = append(codes, string(c))
+	}
+	for _, f := range problem.Formats {
+		formats = append(formats, string(f))
+	}
+	if got := enum("FieldCode"); !slices.Equal(got, codes) {
+		t.Errorf("FieldCode enum %v, want problem.FieldCodes %v", got, codes)
+	}
+	if got := enum("FieldFormat"); !slices.Equal(got, formats) {
+		t.Errorf("FieldFormat enum %v, want problem.Formats %v", got, formats)
 	}
 }

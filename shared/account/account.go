@@ -124,6 +124,11 @@ func Settings(ctx context.Context, db *store.Store) (*store.Settings, error) {
 // Locales the backoffice and its mails speak.
 var Locales = []string{"nl", "en", "de"}
 
+// InvalidLocale is the field error of a locale that is not one of Locales.
+func InvalidLocale(field string) problem.FieldError {
+	return problem.NotOneOf(field, Locales...)
+}
+
 // ValidLocale reports whether l is one of Locales.
 func ValidLocale(l string) bool {
 	for _, x := range Locales {
@@ -143,15 +148,15 @@ func Name(f *problem.Fields, field, value string, required bool) string {
 // Line validates one line of text of at most max characters.
 func Line(f *problem.Fields, field, value string, required bool, max int) string {
 	if text.HasControl(value) {
-		f.Add(field, "must not contain control characters")
+		f.Add(problem.ControlCharacters(field))
 		return ""
 	}
 	v := text.CleanLine(value)
 	switch {
 	case v == "" && required:
-		f.Add(field, "is required")
+		f.Add(problem.Required(field))
 	case len([]rune(v)) > max:
-		f.Add(field, fmt.Sprintf("must be at most %d characters", max))
+		f.Add(problem.TooLong(field, max))
 	}
 	return v
 }

@@ -67,7 +67,7 @@ func (r Realm) ForgotRules(l ForgotLimits, ip string) []ratelimit.Rule {
 func (s *Service) Forgot(ctx context.Context, actor audit.Actor, email, linkBase string) error {
 	email, err := text.Email(email)
 	if err != nil {
-		return problem.Invalid("email", "must be a valid email address")
+		return problem.Invalid(problem.InvalidEmail("email"))
 	}
 	limiter := ratelimit.Limiter{Store: s.Store}
 	if _, err := limiter.Reserve(ctx, s.Now(), s.Realm.ForgotRules(s.ForgotLimits, actor.SourceIP)...); err != nil {
@@ -223,14 +223,20 @@ type ResetResult struct {
 // that stopped part-way (its answer never stored) mails nobody the first
 // attempt mailed and reports them "queued" as the first answer would have.
 func (s *Service) BulkReset(ctx context.Context, actor audit.Actor, personIDs []string, linkBase, request string, skip func(store.Account) (string, error)) ([]ResetResult, error) {
-	if len(personIDs) == 0 || len(personIDs) > 100 {
-		return nil, problem.Invalid("ids", "must hold 1 to 100 ids")
+	if len(personIDs) == 0 {
+		return nil, problem.Invalid(problem.Required("ids"))
+	}
+	if len(personIDs) > 100 {
+		return nil, problem.Invalid(problem.TooMany("ids", 100))
 	}
 	seen := map[string]bool{}
 	keys := []store.Key{store.SettingsKey()}
 	for _, id := range personIDs {
-		if seen[id] || !ids.Valid(id) {
-			return nil, problem.Invalid("ids", "must be distinct ids")
+		if !ids.Valid(id) {
+			return nil, problem.Invalid(problem.InvalidFormat("ids", problem.FormatID))
+		}
+		if seen[id] {
+			return nil, problem.Invalid(problem.Duplicate("ids"))
 		}
 		seen[id] = true
 		keys = append(keys, store.ProfileKey(s.Realm.Name, id))
@@ -377,7 +383,9 @@ func (s *Service) applyReset(ctx context.Context, tok *store.Token, p *store.Per
 // asNewPassword reports Cognito's password policy refusal on newPassword.
 func asNewPassword(err error) error {
 	if pe, ok := problem.As(err); ok && len(pe.Fields) > 0 {
-		return problem.Invalid("newPassword", pe.Fields[0].Message)
+		e := pe.Fields[0]
+		e.Field = "newPassword"
+		return problem.Invalid(e)
 	}
 	return err
 }
@@ -407,13 +415,13 @@ func (s *Service) passwordChanged(tx *store.Tx, p *store.Person, now time.Time, 
 // takes a Cognito failure).
 func (s *Service) ChangePassword(ctx context.Context, personID string, actor audit.Actor, current, next string) error {
 	if current == "" {
-		return problem.Invalid("currentPassword", "is required")
+		return problem.Invalid(problem.Required("currentPassword"))
 	}
 	if err := directory.CheckPassword("newPassword", next); err != nil {
 		return err
 	}
 	if current == next {
-		return problem.Invalid("newPassword", "must differ from the current password")
+		return problem.Invalid(problem.Unchanged("newPassword", "password"))
 	}
 	a, err := s.Profile(ctx, personID)
 	if err != nil {
@@ -430,7 +438,7 @@ func (s *Service) ChangePassword(ctx context.Context, personID string, actor aud
 	}
 	err = s.Dir.VerifyPassword(ctx, UserOf(p), current)
 	if errors.Is(err, directory.ErrInvalidCredentials) {
-		return problem.Invalid("currentPassword", "is not your current password")
+		return problem.Invalid(problem.WrongPassword("currentPassword"))
 	}
 	if err != nil {
 		limiter.GiveBack(ctx, reserved, s.Now())

@@ -102,13 +102,14 @@ func TestHandleRendersProblemsAndHidesInternals(t *testing.T) {
 
 func TestValidationErrorsListFields(t *testing.T) {
 	var f problem.Fields
-	f.Add("email", "must be a valid email address")
+	f.Add(problem.InvalidEmail("email"))
 	resp := Problem(mustProblem(t, f.Err()))
 	var body struct {
 		Code   string               `json:"code"`
 		Errors []problem.FieldError `json:"errors"`
 	}
-	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil || resp.StatusCode != 422 || body.Errors[0].Field != "email" {
+	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil || resp.StatusCode != 422 || body.Errors[0].Field != "email" ||
+		body.Errors[0].Code != problem.CodeInvalidEmail {
 		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
 	}
 }
@@ -163,14 +164,14 @@ func TestOddFieldNamesNullsAndRepeatsWhereverTheyAre(t *testing.T) {
 		`{"a":{"x":1},"b":{"x":1},"a":3}`:  "a",
 		`{"list":[{"k":1},{"k":1}],"z":0}`: "",
 	} {
-		got, _ := oddField([]byte(body), nil)
+		fe, ok := oddField([]byte(body), nil)
 		if body == `{"":1,"":2}` {
-			if _, what := oddField([]byte(body), nil); what == "" {
+			if !ok || fe.Code != problem.CodeDuplicate {
 				t.Errorf("%s: a repeated empty key passed", body)
 			}
 			continue
 		}
-		if got != want {
+		if got := fe.Field; got != want || ok != (want != "") {
 			t.Errorf("%s: %q, want %q", body, got, want)
 		}
 	}

@@ -66,21 +66,21 @@ func DecodeJSON(req Request, dst any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return problem.MalformedBody.With("Unexpected data after the JSON object.")
 	}
-	if field, what := oddField(body, decidesNull(dst)); field != "" {
-		return problem.Invalid(field, what)
+	if fe, ok := oddField(body, decidesNull(dst)); ok {
+		return problem.Invalid(fe)
 	}
 	return nil
 }
 
-// oddField names the first null or repeated key of a decoded-valid body
-// ("" if none). JSON null decodes into a Go zero value without a trace, so
+// oddField reports the first null or repeated key of a decoded-valid body
+// (ok false if none). JSON null decodes into a Go zero value without a trace, so
 // {"locale": null} would read as "locale left out"; no field of the
 // contract is nullable unless its Go type decodes JSON itself (and so
 // tells null from absent: allowNull), so other nulls are refused by name
 // instead of being guessed at. A repeated key is refused too: decoders
 // disagree on which copy wins, and one copy of a wrong type would be
 // silently overwritten.
-func oddField(body []byte, allowNull func(field string) bool) (field, what string) {
+func oddField(body []byte, allowNull func(field string) bool) (problem.FieldError, bool) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	type frame struct {
@@ -117,7 +117,7 @@ func oddField(body []byte, allowNull func(field string) bool) (field, what strin
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return "", ""
+			return problem.FieldError{}, false
 		}
 		top := (*frame)(nil)
 		if len(stack) > 0 {
@@ -132,14 +132,14 @@ func oddField(body []byte, allowNull func(field string) bool) (field, what strin
 				stack = stack[:len(stack)-1]
 				valueDone()
 				if len(stack) == 0 {
-					return "", ""
+					return problem.FieldError{}, false
 				}
 			}
 		case string:
 			if top != nil && top.object && top.wantKey {
 				top.key, top.wantKey = t, false
 				if top.seen[t] {
-					return name(), "must appear only once"
+					return problem.Duplicate(name()).Saying("must appear only once"), true
 				}
 				top.seen[t] = true
 				continue
@@ -147,7 +147,7 @@ func oddField(body []byte, allowNull func(field string) bool) (field, what strin
 			valueDone()
 		case nil:
 			if f := name(); allowNull == nil || !allowNull(f) {
-				return f, "must not be null"
+				return problem.Null(f), true
 			}
 			valueDone()
 		default:
@@ -164,10 +164,10 @@ func decodeError(err error) error {
 		if field == "" {
 			return problem.MalformedBody
 		}
-		return problem.Invalid(field, "must be of type "+jsonType(typeErr.Type.Kind().String()))
+		return problem.Invalid(problem.WrongType(field, jsonType(typeErr.Type.Kind().String())))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-		return problem.Invalid(field, "is not a known field")
+		return problem.Invalid(problem.UnknownField(field))
 	default:
 		return problem.MalformedBody
 	}
@@ -216,7 +216,7 @@ func IfMatch(req Request) (version int64, ok bool, err error) {
 	v = strings.Trim(strings.TrimPrefix(v, "W/"), `"`)
 	n, perr := strconv.ParseInt(v, 10, 64)
 	if perr != nil || n < 1 {
-		return 0, false, problem.Invalid("If-Match", `must be a version in quotes, e.g. "3"`)
+		return 0, false, problem.Invalid(problem.InvalidFormat("If-Match", problem.FormatVersion))
 	}
 	return n, true, nil
 }

@@ -43,21 +43,23 @@ func ParseQuery(params map[string]string, now time.Time) (Query, error) {
 	q.shape = fmt.Sprint(q.ActorID, "|", q.TargetType, "|", q.TargetID, "|", q.Action, "|", params["from"], "|", params["to"], "|", params["limit"])
 	var f problem.Fields
 	for name, v := range map[string]string{"actorId": q.ActorID, "targetType": q.TargetType, "targetId": q.TargetID, "action": q.Action} {
-		if len(v) > 100 || text.HasControl(v) {
-			f.Add(name, "must be at most 100 characters")
+		if text.HasControl(v) {
+			f.Add(problem.ControlCharacters(name))
+		} else if len(v) > 100 {
+			f.Add(problem.TooLong(name, 100))
 		}
 	}
 	if q.ActorID != "" && q.ActorID != System.ID && !ids.Valid(q.ActorID) {
-		f.Add("actorId", "is not a person id")
+		f.Add(problem.InvalidFormat("actorId", problem.FormatID).Saying("is not a person id"))
 	}
 	if (q.TargetID != "") && q.TargetType == "" {
-		f.Add("targetType", "is required with targetId")
+		f.Add(problem.Required("targetType").Saying("is required with targetId"))
 	}
 	for name, dst := range map[string]*time.Time{"from": &q.From, "to": &q.To} {
 		if raw := params[name]; raw != "" {
 			t, err := time.Parse(time.RFC3339, raw)
 			if err != nil {
-				f.Add(name, "must be an RFC 3339 time")
+				f.Add(problem.InvalidFormat(name, problem.FormatDateTime))
 			}
 			*dst = t.UTC()
 		}
@@ -67,12 +69,12 @@ func ParseQuery(params map[string]string, now time.Time) (Query, error) {
 	if q.toDefaulted && q.From.After(now) {
 		q.empty = true
 	} else if q.To.Before(q.From) {
-		f.Add("to", "must not be before from")
+		f.Add(problem.EndBeforeStart("to", "from"))
 	}
 	if raw, ok := params["limit"]; ok {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 || n > 100 {
-			f.Add("limit", "must be a number from 1 to 100")
+			f.Add(problem.OutOfRange("limit", 1, 100))
 		}
 		q.Limit = n
 	}

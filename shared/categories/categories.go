@@ -147,37 +147,39 @@ type Input struct {
 func (in *Input) validate(create bool) error {
 	var f problem.Fields
 	if in.Name == nil && create {
-		f.Add("name", "is required")
+		f.Add(problem.Required("name"))
 	}
 	if in.Name != nil {
 		v := text.CleanLine(*in.Name)
 		switch {
 		case text.HasControl(*in.Name):
-			f.Add("name", "must not contain control characters")
+			f.Add(problem.ControlCharacters("name"))
 		case v == "":
-			f.Add("name", "is required")
+			f.Add(problem.Required("name"))
 		case utf8.RuneCountInString(v) > MaxName:
-			f.Add("name", fmt.Sprintf("must be at most %d characters", MaxName))
+			f.Add(problem.TooLong("name", MaxName))
 		case Slug(v) == "":
-			f.Add("name", "must contain a letter or a digit")
+			f.Add(problem.InvalidFormat("name", problem.FormatLetterOrDigit))
 		}
 		in.Name = &v
 	}
 	if in.Description != nil {
 		v := strings.TrimSpace(strings.ReplaceAll(*in.Description, "\r\n", "\n"))
-		if utf8.RuneCountInString(v) > MaxDescription || text.HasControl(strings.ReplaceAll(v, "\n", "")) {
-			f.Add("description", fmt.Sprintf("must be plain text of at most %d characters", MaxDescription))
+		if text.HasControl(strings.ReplaceAll(v, "\n", "")) {
+			f.Add(problem.ControlCharacters("description"))
+		} else if utf8.RuneCountInString(v) > MaxDescription {
+			f.Add(problem.TooLong("description", MaxDescription))
 		}
 		in.Description = &v
 	}
 	if in.ParentID.Set && in.ParentID.Value != nil && !ids.Valid(*in.ParentID.Value) {
-		f.Add("parentId", "must be a category id or null")
+		f.Add(problem.InvalidFormat("parentId", problem.FormatID).Saying("must be a category id or null"))
 	}
 	placed := 0
 	if in.Position != nil {
 		placed++
 		if *in.Position < 0 || *in.Position > MaxRank {
-			f.Add("position", fmt.Sprintf("must be from 0 to %d", int64(MaxRank)))
+			f.Add(problem.OutOfRange("position", 0, MaxRank))
 		}
 	}
 	for _, sib := range []struct {
@@ -187,31 +189,33 @@ func (in *Input) validate(create bool) error {
 		if sib.v != nil {
 			placed++
 			if !ids.Valid(*sib.v) {
-				f.Add(sib.name, "must be a category id")
+				f.Add(problem.InvalidFormat(sib.name, problem.FormatID).Saying("must be a category id"))
 			}
 		}
 	}
 	if placed > 1 {
-		f.Add("position", "send at most one of position, before and after")
+		f.Add(problem.Exclusive("position", "position", "before", "after"))
 	}
 	if in.ThumbnailURL.Set && in.ThumbnailURL.Value != nil {
-		if err := checkURL(*in.ThumbnailURL.Value); err != "" {
-			f.Add("thumbnailUrl", err)
+		if fe, ok := checkURL("thumbnailUrl", *in.ThumbnailURL.Value); !ok {
+			f.Add(fe)
 		}
 	}
 	return f.Err()
 }
 
 // checkURL accepts an absolute https URL of an image host.
-func checkURL(raw string) string {
+func checkURL(field, raw string) (problem.FieldError, bool) {
 	u, err := url.Parse(raw)
 	switch {
-	case len(raw) > MaxURL || text.HasControl(raw) || strings.ContainsAny(raw, " <>\"\\"):
-		return fmt.Sprintf("must be an https URL of at most %d characters", MaxURL)
+	case len(raw) > MaxURL:
+		return problem.TooLong(field, MaxURL), false
+	case text.HasControl(raw) || strings.ContainsAny(raw, " <>\"\\"):
+		return problem.InvalidFormat(field, problem.FormatHTTPSURL), false
 	case err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Opaque != "":
-		return "must be an https URL"
+		return problem.InvalidFormat(field, problem.FormatHTTPSURL), false
 	}
-	return ""
+	return problem.FieldError{}, true
 }
 
 // get reads one category (consistent: writes decide on it).
@@ -252,12 +256,12 @@ func ParseListQuery(params map[string]string) (ListQuery, error) {
 	case ids.Valid(p):
 		q.ParentID = p
 	default:
-		f.Add("parentId", "must be root or a category id")
+		f.Add(problem.InvalidFormat("parentId", problem.FormatID).Saying("must be root or a category id"))
 	}
 	if raw, ok := params["limit"]; ok {
 		var n int
 		if _, err := fmt.Sscan(raw, &n); err != nil || n < 1 || n > 100 || fmt.Sprint(n) != raw {
-			f.Add("limit", "must be a number from 1 to 100")
+			f.Add(problem.OutOfRange("limit", 1, 100))
 		}
 		q.Limit = n
 	}
@@ -404,7 +408,7 @@ func (s *Service) Create(ctx context.Context, actor audit.Actor, in Input) (*Vie
 		// exists (and still does when the transaction commits).
 		cond := expression.AttributeExists(expression.Name("pk"))
 		tx.Update(store.CategoryKey(c.ParentID), expression.Add(expression.Name("childCount"), expression.Value(1)), &cond,
-			problem.Invalid("parentId", "no such category"))
+			problem.Invalid(problem.NoSuch("parentId", "category")))
 	}
 	ev := audit.New(actor, "category.create", "category", c.ID, "Created category "+c.Name, now)
 	ev.Changes = audit.Diff(nil, snapshot(c))

@@ -62,11 +62,11 @@ func (s *Service) bounds(ctx context.Context, parentID, self string, in Input) (
 		field, sibID = "after", in.After
 	}
 	if *sibID == self {
-		return 0, 0, problem.Invalid(field, "must be another category")
+		return 0, 0, problem.Invalid(problem.InvalidReference(field, "must be another category"))
 	}
 	sib, err := s.get(ctx, *sibID)
 	if errors.Is(err, problem.NotFound) || err == nil && sib.ParentID != parentID {
-		return 0, 0, problem.Invalid(field, "must be a category under the same parent")
+		return 0, 0, problem.Invalid(problem.InvalidReference(field, "must be a category under the same parent"))
 	}
 	if err != nil {
 		return 0, 0, err

@@ -22,6 +22,9 @@ const (
 
 var thumbnailExt = map[string]string{"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
+// thumbnailTypes are thumbnailExt's keys, in the order errors name them.
+var thumbnailTypes = []string{"image/png", "image/jpeg", "image/webp"}
+
 // ThumbnailInput is the body of POST /categories/{id}/thumbnail.
 type ThumbnailInput struct {
 	ContentType   *string `json:"contentType"`
@@ -40,14 +43,14 @@ type Upload struct {
 func (in *ThumbnailInput) validate() error {
 	var f problem.Fields
 	if in.ContentType == nil {
-		f.Add("contentType", "is required")
+		f.Add(problem.Required("contentType"))
 	} else if _, ok := thumbnailExt[*in.ContentType]; !ok {
-		f.Add("contentType", "must be image/png, image/jpeg or image/webp")
+		f.Add(problem.NotOneOf("contentType", thumbnailTypes...))
 	}
 	if in.ContentLength == nil {
-		f.Add("contentLength", "is required")
+		f.Add(problem.Required("contentLength"))
 	} else if *in.ContentLength < 1 || *in.ContentLength > MaxThumbnailBytes {
-		f.Add("contentLength", "must be from 1 to 2097152 bytes (2 MiB)")
+		f.Add(problem.OutOfRange("contentLength", 1, MaxThumbnailBytes).Saying("must be from 1 to 2097152 bytes (2 MiB)"))
 	}
 	return f.Err()
 }

@@ -145,12 +145,12 @@ func (s *Service) ancestors(ctx context.Context, id, parentID string) ([]*store.
 			return nil, problem.Cycle.With("A category can not move under itself or one of its subcategories.")
 		}
 		if len(chain) == maxDepth {
-			return nil, problem.Invalid("parentId", "the tree would be deeper than 50 levels")
+			return nil, problem.Invalid(problem.TooDeep("parentId", maxDepth))
 		}
 		a, err := s.get(ctx, next)
 		if errors.Is(err, problem.NotFound) {
 			if len(chain) == 0 {
-				return nil, problem.Invalid("parentId", "no such category")
+				return nil, problem.Invalid(problem.NoSuch("parentId", "category"))
 			}
 			return nil, problem.Conflict.With("The categories above the new parent changed meanwhile; try again.")
 		}

@@ -130,7 +130,7 @@ func (in *Fields) clean(f *problem.Fields, required bool) {
 	if in.Email != nil || required {
 		email, err := text.Email(deref(in.Email))
 		if err != nil {
-			f.Add("email", "must be a valid email address")
+			f.Add(problem.InvalidEmail("email"))
 		}
 		in.Email = &email
 	}
@@ -147,12 +147,12 @@ func (in *Fields) clean(f *problem.Fields, required bool) {
 	line("company", &in.Company, false, 100)
 	line("phone", &in.Phone, false, 30)
 	if in.Phone != nil && *in.Phone != "" && !isPhone(*in.Phone) {
-		f.Add("phone", "must be a phone number (digits, spaces, + ( ) . / -)")
+		f.Add(problem.InvalidFormat("phone", problem.FormatPhone))
 	}
 	if in.VATNumber != nil {
 		v := strings.ToUpper(strings.NewReplacer(" ", "", ".", "", "-", "").Replace(*in.VATNumber))
 		if v != "" && !isVAT(v) {
-			f.Add("vatNumber", "must be a VAT number: country code and 2 to 13 letters or digits")
+			f.Add(problem.InvalidFormat("vatNumber", problem.FormatVATNumber))
 		}
 		in.VATNumber = &v
 	}
@@ -163,20 +163,20 @@ func (in *Fields) clean(f *problem.Fields, required bool) {
 		a.City = account.Line(f, "address.city", a.City, true, 100)
 		a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
 		if !isCountry(a.Country) {
-			f.Add("address.country", "must be an ISO 3166 country code such as NL or DE")
+			f.Add(problem.InvalidFormat("address.country", problem.FormatCountryCode))
 		}
 	}
 	if in.Notes != nil {
 		if text.HasControl(strings.NewReplacer("\n", "", "\t", "", "\r", "").Replace(*in.Notes)) {
-			f.Add("notes", "must not contain control characters")
+			f.Add(problem.ControlCharacters("notes"))
 		} else if len([]rune(*in.Notes)) > 2000 {
-			f.Add("notes", "must be at most 2000 characters")
+			f.Add(problem.TooLong("notes", 2000))
 		}
 		n := strings.TrimSpace(strings.ReplaceAll(*in.Notes, "\r\n", "\n"))
 		in.Notes = &n
 	}
 	if in.Locale != nil && !account.ValidLocale(*in.Locale) {
-		f.Add("locale", "must be one of nl, en, de")
+		f.Add(account.InvalidLocale("locale"))
 	}
 }
 

@@ -6,7 +6,6 @@ package directory
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -92,13 +91,13 @@ func CheckPassword(field, password string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case !utf8.ValidString(password):
-		return problem.Invalid(field, "is not valid UTF-8")
+		return problem.Invalid(problem.InvalidFormat(field, problem.FormatUTF8))
 	case n < MinPasswordLength:
-		return problem.Invalid(field, fmt.Sprintf("must be at least %d characters", MinPasswordLength))
+		return problem.Invalid(problem.TooShort(field, MinPasswordLength))
 	case n > MaxPasswordLength:
-		return problem.Invalid(field, fmt.Sprintf("must be at most %d characters", MaxPasswordLength))
+		return problem.Invalid(problem.TooLong(field, MaxPasswordLength))
 	case strings.TrimSpace(password) != password:
-		return problem.Invalid(field, "must not start or end with a space")
+		return problem.Invalid(problem.InvalidFormat(field, problem.FormatTrimmed))
 	}
 	return nil
 }

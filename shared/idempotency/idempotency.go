@@ -53,8 +53,11 @@ func Once(db *store.Store, h auth.ProtectedFunc) auth.ProtectedFunc {
 		if k == "" {
 			return h(ctx, req, c)
 		}
-		if len(k) > 255 || text.HasControl(k) {
-			return api.Response{}, problem.Invalid("Idempotency-Key", "must be at most 255 printable characters")
+		if text.HasControl(k) {
+			return api.Response{}, problem.Invalid(problem.ControlCharacters("Idempotency-Key"))
+		}
+		if len(k) > 255 {
+			return api.Response{}, problem.Invalid(problem.TooLong("Idempotency-Key", 255))
 		}
 		body, err := api.Body(req)
 		if err != nil {
@@ -121,7 +124,7 @@ func reserve(ctx context.Context, db *store.Store, k store.Key, fp string) (api.
 		release(ctx, db, k)
 		return reserve(ctx, db, k, fp)
 	case r.Fingerprint != fp:
-		return api.Response{}, false, problem.Invalid("Idempotency-Key", "was used for a different request")
+		return api.Response{}, false, problem.Invalid(problem.Reused("Idempotency-Key"))
 	case !r.Done:
 		return api.Response{}, false, problem.Conflict.With("A request with this Idempotency-Key is still in progress.")
 	}

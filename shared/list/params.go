@@ -34,24 +34,26 @@ func ParseParams(params map[string]string, sorts []string, f *problem.Fields) Pa
 		p.Sort = sorts[0]
 	}
 	if !contains(sorts, p.Sort) {
-		f.Add("sort", "must be one of "+strings.Join(sorts, ", "))
+		f.Add(problem.NotOneOf("sort", sorts...))
 	}
 	if p.Order == "" {
 		p.Order = "asc"
 	}
 	if p.Order != "asc" && p.Order != "desc" {
-		f.Add("order", "must be asc or desc")
+		f.Add(problem.NotOneOf("order", "asc", "desc"))
 	}
 	if p.Status != "" && !contains(Statuses, p.Status) {
-		f.Add("status", "must be invited, active or inactive")
+		f.Add(problem.NotOneOf("status", Statuses...))
 	}
-	if utf8.RuneCountInString(p.Q) > 100 || text.HasControl(p.Q) {
-		f.Add("q", "must be at most 100 characters without control characters")
+	if text.HasControl(p.Q) {
+		f.Add(problem.ControlCharacters("q"))
+	} else if utf8.RuneCountInString(p.Q) > 100 {
+		f.Add(problem.TooLong("q", 100))
 	}
 	if raw, ok := params["limit"]; ok {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 || n > 100 {
-			f.Add("limit", "must be a number from 1 to 100")
+			f.Add(problem.OutOfRange("limit", 1, 100))
 		}
 		p.Limit = n
 	}

@@ -20,12 +20,6 @@ type Error struct {
 	RetryAfter int // seconds; set on rate_limited
 }
 
-// FieldError names one invalid input field.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
 func (e *Error) Error() string {
 	if e.Detail != "" {
 		return e.Code + ": " + e.Detail
@@ -82,31 +76,6 @@ func As(err error) (*Error, bool) {
 	var p *Error
 	ok := errors.As(err, &p)
 	return p, ok
-}
-
-// Fields collects per-field validation errors.
-type Fields []FieldError
-
-// Add records that field is invalid.
-func (f *Fields) Add(field, message string) {
-	*f = append(*f, FieldError{Field: field, Message: message})
-}
-
-// Err is nil when nothing was added, else a 422 validation_failed.
-func (f Fields) Err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	e := *ValidationFailed
-	e.Fields = append([]FieldError(nil), f...)
-	return &e
-}
-
-// Invalid is a 422 for a single field.
-func Invalid(field, message string) error {
-	var f Fields
-	f.Add(field, message)
-	return f.Err()
 }
 
 // RateLimitedFor is a 429 telling the client when to retry.

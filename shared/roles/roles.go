@@ -122,24 +122,26 @@ type Input struct {
 func (in *Input) validate(create bool) error {
 	var f problem.Fields
 	if in.Name == nil && create {
-		f.Add("name", "is required")
+		f.Add(problem.Required("name"))
 	}
 	if in.Name != nil {
 		v := text.CleanLine(*in.Name)
 		switch {
 		case text.HasControl(*in.Name):
-			f.Add("name", "must not contain control characters")
+			f.Add(problem.ControlCharacters("name"))
 		case v == "":
-			f.Add("name", "is required")
+			f.Add(problem.Required("name"))
 		case len([]rune(v)) > 60:
-			f.Add("name", "must be at most 60 characters")
+			f.Add(problem.TooLong("name", 60))
 		}
 		in.Name = &v
 	}
 	if in.Description != nil {
 		v := *in.Description
-		if len([]rune(v)) > 500 || text.HasControl(stripNewlines(v)) {
-			f.Add("description", "must be at most 500 characters of text")
+		if text.HasControl(stripNewlines(v)) {
+			f.Add(problem.ControlCharacters("description"))
+		} else if len([]rune(v)) > 500 {
+			f.Add(problem.TooLong("description", 500))
 		}
 	}
 	if in.Permissions == nil && create {
@@ -148,8 +150,12 @@ func (in *Input) validate(create bool) error {
 	if in.Permissions != nil {
 		seen := map[string]bool{}
 		for _, p := range *in.Permissions {
-			if !auth.Known(p) || seen[p] {
-				f.Add("permissions", "must be distinct keys from GET /permissions")
+			if seen[p] {
+				f.Add(problem.Duplicate("permissions"))
+				break
+			}
+			if !auth.Known(p) {
+				f.Add(problem.NoSuch("permissions", "permission (see GET /permissions)"))
 				break
 			}
 			seen[p] = true

@@ -71,10 +71,10 @@ func (s *Service) Relogin(ctx context.Context, email, password string, c Client)
 func (s *Service) login(ctx context.Context, email, password string, c Client, limited bool) (*Login, error) {
 	email, err := text.Email(email)
 	if err != nil {
-		return nil, problem.Invalid("email", "must be a valid email address")
+		return nil, problem.Invalid(problem.InvalidEmail("email"))
 	}
 	if password == "" || len(password) > directory.MaxPasswordLength*4 {
-		return nil, problem.Invalid("password", "is required")
+		return nil, problem.Invalid(problem.Required("password"))
 	}
 	now := s.Now()
 	// Each attempt is counted before Cognito is asked (a conditional ADD):
@@ -213,7 +213,7 @@ func (s *Service) liveSession(ctx context.Context, hash string) (*store.Session,
 // ended meanwhile never hands it out.
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (directory.Tokens, error) {
 	if refreshToken == "" || len(refreshToken) > 8192 {
-		return directory.Tokens{}, problem.Invalid("refreshToken", "is required")
+		return directory.Tokens{}, problem.Invalid(problem.Required("refreshToken"))
 	}
 	hash := tokens.Hash(refreshToken)
 	sess, err := s.liveSession(ctx, hash)
@@ -324,7 +324,7 @@ func (s *Service) Logout(ctx context.Context, caller Caller, refreshToken string
 			return problem.Unauthenticated
 		}
 	case !wellFormed:
-		return problem.Invalid("refreshToken", "is required")
+		return problem.Invalid(problem.Required("refreshToken"))
 	default:
 		if err := s.endSession(ctx, caller, tokens.Hash(refreshToken), c); err != nil {
 			return err
@@ -350,7 +350,7 @@ func (s *Service) endSession(ctx context.Context, caller Caller, hash string, c 
 			return err
 		}
 		if found && sess.PersonID != caller.PersonID {
-			return problem.Invalid("refreshToken", "is not a session of yours")
+			return problem.Invalid(problem.NoSuch("refreshToken", "session of yours"))
 		}
 		deny := map[string]int64{caller.JTI: max(caller.TokenExpires, now.Unix()+1)}
 		tx := s.Store.Tx()

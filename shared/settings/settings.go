@@ -83,6 +83,9 @@ type Patch struct {
 	ShopName               *string `json:"shopName,omitempty"`
 }
 
+// seatLimitMax is the highest seat limit.
+const seatLimitMax = 10000
+
 type intField struct {
 	name     string
 	v        *int
@@ -92,22 +95,27 @@ type intField struct {
 func (p *Patch) validate() error {
 	var f problem.Fields
 	for _, x := range []intField{
-		{"seatLimit", p.SeatLimit, 1, 10000}, {"includedSeats", p.IncludedSeats, 0, 10000},
+		{"seatLimit", p.SeatLimit, 1, seatLimitMax}, {"includedSeats", p.IncludedSeats, 0, 10000},
 		{"pricePerExtraSeatCents", p.PricePerExtraSeatCents, 0, 1000000},
 		{"invitationTtlHours", p.InvitationTTLHours, 1, 30 * 24}, {"resetTtlMinutes", p.ResetTTLMinutes, 5, 24 * 60},
 		{"auditRetentionDays", p.AuditRetentionDays, 30, 3650},
 	} {
 		if x.v != nil && (*x.v < x.min || *x.v > x.max) {
-			f.Add(x.name, "must be a whole number from "+strconv.Itoa(x.min)+" to "+strconv.Itoa(x.max))
+			f.Add(problem.OutOfRange(x.name, int64(x.min), int64(x.max)))
 		}
 	}
 	if p.DefaultLocale != nil && *p.DefaultLocale != "nl" && *p.DefaultLocale != "en" && *p.DefaultLocale != "de" {
-		f.Add("defaultLocale", "must be one of nl, en, de")
+		f.Add(problem.NotOneOf("defaultLocale", "nl", "en", "de"))
 	}
 	if p.ShopName != nil {
 		v := text.CleanLine(*p.ShopName)
-		if text.HasControl(*p.ShopName) || v == "" || len([]rune(v)) > 100 {
-			f.Add("shopName", "must be 1 to 100 characters on one line")
+		switch {
+		case text.HasControl(*p.ShopName):
+			f.Add(problem.ControlCharacters("shopName"))
+		case v == "":
+			f.Add(problem.Required("shopName"))
+		case len([]rune(v)) > 100:
+			f.Add(problem.TooLong("shopName", 100))
 		}
 		p.ShopName = &v
 	}
@@ -129,7 +137,8 @@ func (s *Service) Update(ctx context.Context, actor audit.Actor, p Patch, ifMatc
 		return nil, problem.PreconditionFailed
 	}
 	if p.SeatLimit != nil && *p.SeatLimit < st.SeatsUsed {
-		return nil, problem.Invalid("seatLimit", "can not be below the "+strconv.Itoa(st.SeatsUsed)+" seats in use")
+		return nil, problem.Invalid(problem.OutOfRange("seatLimit", int64(st.SeatsUsed), seatLimitMax).
+			Saying("can not be below the " + strconv.Itoa(st.SeatsUsed) + " seats in use"))
 	}
 	before := snapshot(&st)
 	set := func(dst *int, v *int) {

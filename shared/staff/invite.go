@@ -28,18 +28,22 @@ func (in *InviteInput) validate() error {
 	var f problem.Fields
 	email, err := text.Email(in.Email)
 	if err != nil {
-		f.Add("email", "must be a valid email address")
+		f.Add(problem.InvalidEmail("email"))
 	}
 	in.Email = email
 	in.FirstName = account.Name(&f, "firstName", in.FirstName, true)
 	in.LastName = account.Name(&f, "lastName", in.LastName, true)
 	if in.Locale != "" && !account.ValidLocale(in.Locale) {
-		f.Add("locale", "must be one of nl, en, de")
+		f.Add(account.InvalidLocale("locale"))
 	}
 	seen := map[string]bool{}
 	for _, r := range in.RoleIDs {
-		if seen[r] || (r != auth.OwnerRoleID && r != auth.AdminRoleID && !ids.Valid(r)) {
-			f.Add("roleIds", "must be distinct ids of existing roles")
+		if seen[r] {
+			f.Add(problem.Duplicate("roleIds"))
+			break
+		}
+		if r != auth.OwnerRoleID && r != auth.AdminRoleID && !ids.Valid(r) {
+			f.Add(problem.NoSuch("roleIds", "role"))
 			break
 		}
 		seen[r] = true
@@ -139,7 +143,7 @@ func (s *Service) invite(ctx context.Context, actor audit.Actor, inviterName str
 	account.Staff.QueueInvitation(tx, &p.Person, inv, inviterName, settings.ShopName, linkBase)
 	for _, m := range p.Members() {
 		tx.PutNew(m, nil)
-		cond, onFail := pinned.cond(m.RoleID, liveRole(), problem.Invalid("roleIds", "must be distinct ids of existing roles"))
+		cond, onFail := pinned.cond(m.RoleID, liveRole(), problem.Invalid(problem.NoSuch("roleIds", "role")))
 		tx.Update(store.RoleKey(m.RoleID), expression.Add(expression.Name("memberCount"), expression.Value(1)), cond, onFail)
 	}
 	pinned.check(tx)
@@ -185,7 +189,7 @@ func rolesFound(items map[store.Key]map[string]store.AttributeValue, ids []strin
 	for _, id := range ids {
 		var r store.Role
 		if err := account.DecodeFound(items, store.RoleKey(id), &r); err != nil || r.Deleting {
-			return nil, problem.Invalid("roleIds", "must be distinct ids of existing roles")
+			return nil, problem.Invalid(problem.NoSuch("roleIds", "role"))
 		}
 		roles = append(roles, r)
 	}

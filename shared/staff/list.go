@@ -37,7 +37,7 @@ func ParseListQuery(params map[string]string) (ListQuery, error) {
 		RoleID: params["roleId"],
 	}
 	if q.RoleID != "" && q.RoleID != auth.OwnerRoleID && q.RoleID != auth.AdminRoleID && !ids.Valid(q.RoleID) {
-		f.Add("roleId", "is not a role id")
+		f.Add(problem.InvalidFormat("roleId", problem.FormatID).Saying("is not a role id"))
 	}
 	return q, f.Err()
 }

@@ -31,7 +31,7 @@ func (s *Service) UpdateMe(ctx context.Context, actor audit.Actor, in MeUpdate, 
 		last = account.Name(&f, "lastName", *in.LastName, true)
 	}
 	if in.Locale != nil && !account.ValidLocale(*in.Locale) {
-		f.Add("locale", "must be one of nl, en, de")
+		f.Add(account.InvalidLocale("locale"))
 	}
 	if err := f.Err(); err != nil {
 		return nil, err

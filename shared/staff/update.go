@@ -41,24 +41,28 @@ func (u *Update) validate() error {
 	if u.Email != nil {
 		v, err := text.Email(*u.Email)
 		if err != nil {
-			f.Add("email", "must be a valid email address")
+			f.Add(problem.InvalidEmail("email"))
 		}
 		u.Email = &v
 	}
 	if u.Locale != nil && !account.ValidLocale(*u.Locale) {
-		f.Add("locale", "must be one of nl, en, de")
+		f.Add(account.InvalidLocale("locale"))
 	}
 	if u.RoleIDs != nil {
 		seen := map[string]bool{}
 		for _, r := range *u.RoleIDs {
-			if seen[r] || r != auth.OwnerRoleID && r != auth.AdminRoleID && !ids.Valid(r) {
-				f.Add("roleIds", "must be distinct ids of existing roles")
+			if seen[r] {
+				f.Add(problem.Duplicate("roleIds"))
+				break
+			}
+			if r != auth.OwnerRoleID && r != auth.AdminRoleID && !ids.Valid(r) {
+				f.Add(problem.NoSuch("roleIds", "role"))
 				break
 			}
 			seen[r] = true
 		}
 		if len(*u.RoleIDs) > maxRoles {
-			f.Add("roleIds", "must hold at most 20 roles")
+			f.Add(problem.TooMany("roleIds", maxRoles))
 		}
 	}
 	return f.Err()
@@ -145,7 +149,7 @@ func (s *Service) update(ctx context.Context, caller *auth.Caller, actor audit.A
 	ev.Changes = changes
 	ev.Add(tx)
 	if tx.Len() > 100 {
-		return nil, problem.Invalid("roleIds", "too many changes at once")
+		return nil, problem.Invalid(problem.TooManyChanges("roleIds"))
 	}
 	if err := s.Store.Write(ctx, tx); err != nil {
 		return nil, err
@@ -208,7 +212,7 @@ func (s *Service) checkRoleChange(ctx context.Context, caller *auth.Caller, adde
 // their pins (a role item may appear only once in a transaction).
 func (s *Service) changeRoles(tx *store.Tx, p *store.Staff, added, removed []string, pinned pins) {
 	for _, id := range added {
-		cond, onFail := pinned.cond(id, liveRole(), problem.Invalid("roleIds", "must be distinct ids of existing roles"))
+		cond, onFail := pinned.cond(id, liveRole(), problem.Invalid(problem.NoSuch("roleIds", "role")))
 		tx.Update(store.RoleKey(id), expression.Add(expression.Name("memberCount"), expression.Value(1)), cond, onFail)
 	}
 	for _, id := range removed {

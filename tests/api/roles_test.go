@@ -134,8 +134,9 @@ func TestRolesCreateListGetUpdateDelete(t *testing.T) {
 		expect(t, b, 422, "validation_failed")
 	}
 	bad := call(t, "POST", "/roles", owner, map[string]any{"name": other, "permissions": []string{"staff.fly"}})
-	if errs, _ := bad.JSON["errors"].([]any); len(errs) == 0 || errs[0].(map[string]any)["field"] != "permissions" {
-		t.Errorf("unknown permission: errors %s", bad.Raw)
+	if errs, _ := bad.JSON["errors"].([]any); len(errs) == 0 || errs[0].(map[string]any)["field"] != "permissions" ||
+		errs[0].(map[string]any)["code"] != "not_found" {
+		t.Errorf("unknown permission: errors %s, want not_found on permissions", bad.Raw)
 	}
 
 	// List and get.

@@ -74,6 +74,10 @@ func TestSettingsReadAndChange(t *testing.T) {
 	if errs, _ := below.JSON["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["field"] != "seatLimit" {
 		t.Fatalf("seatLimit below seatsUsed: %s", below.Raw)
 	}
+	// The field's code and the bound a sentence needs, whatever the English says.
+	if e := below.JSON["errors"].([]any)[0].(map[string]any); e["code"] != "out_of_range" || e["min"] != float64(used) || e["max"] != float64(10000) {
+		t.Fatalf("seatLimit below seatsUsed: want code out_of_range, min %d, max 10000: %s", used, below.Raw)
+	}
 
 	// If-Match: the current version changes; a stale one is refused.
 	etag := g.Header.Get("ETag")

@@ -96,10 +96,10 @@ func TestResetRefusedByThePolicyKeepsTheLink(t *testing.T) {
 	}
 	tok := mailToken(t, p.Email, "/reset-password")
 	nextSecond(notBefore)
-	dir.FailNext(directorytest.SetPassword, problem.Invalid("password", "Password does not conform to policy"))
+	dir.FailNext(directorytest.SetPassword, problem.Invalid(problem.WeakPassword("password")))
 	err := accounts(svc).Reset(ctx, account.ResetInput{Token: tok, NewPassword: "a refused passphrase"}, audit.Actor{})
-	if pe, ok := problem.As(err); !ok || len(pe.Fields) == 0 || pe.Fields[0].Field != "newPassword" {
-		t.Fatalf("refused password: %v, want 422 on newPassword", err)
+	if pe, ok := problem.As(err); !ok || len(pe.Fields) == 0 || pe.Fields[0].Field != "newPassword" || pe.Fields[0].Code != problem.CodeWeakPassword {
+		t.Fatalf("refused password: %v, want 422 weak_password on newPassword", err)
 	}
 	if u, _ := dir.User(p.Email); u.Password != password {
 		t.Fatal("a refused password changed the password")
@@ -137,7 +137,7 @@ func TestPasswordChangeEndsSessionsBeforeThePasswordIsSet(t *testing.T) {
 		t.Fatalf("the password is set but tokensNotBefore stayed %d: older sessions live on", a.TokensNotBefore)
 	}
 	// A policy refusal answers 422 on newPassword and keeps the password.
-	dir.FailNext(directorytest.SetPassword, problem.Invalid("password", "Password does not conform to policy"))
+	dir.FailNext(directorytest.SetPassword, problem.Invalid(problem.WeakPassword("password")))
 	if err := accounts(svc).ChangePassword(ctx, p.ID, actor, next, "a refused passphrase"); !errors.Is(err, problem.ValidationFailed) {
 		t.Fatalf("refused password: %v", err)
 	}

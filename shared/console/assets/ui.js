@@ -1,7 +1,7 @@
 // Small DOM helpers shared by the views: building elements, dialogs (native
 // <dialog>, focus in and back), messages, field errors and the sentences
 // for API problems.
-import { t, has, plural, formatDate } from "./i18n.js";
+import { t, has, plural, formatDate, formatNumber } from "./i18n.js";
 import * as api from "./api.js";
 import { readListState, listQuery, apiQuery, PERSON_STATUSES } from "./state.js";
 
@@ -95,6 +95,18 @@ export function clearFieldErrors(form) {
   for (const box of form.querySelectorAll("[data-field]")) setFieldError(form, box.dataset.field, "");
 }
 
+// fieldErrorText is the sentence for one field error of a 422 in the
+// person's language: by its code (an invalid_format by its format, when
+// known) with its parameters; the API's English message only for a code
+// this console does not know.
+export function fieldErrorText(e) {
+  if (!e || !e.code || !has("fieldError." + e.code)) return (e && e.message) || "";
+  const byFormat = "fieldError.format." + e.format;
+  const key = e.code === "invalid_format" && e.format && has(byFormat) ? byFormat : "fieldError." + e.code;
+  const num = (n) => (typeof n === "number" ? formatNumber(n) : "");
+  return t(key, { min: num(e.min), max: num(e.max), allowed: (e.allowed || []).join(", ") });
+}
+
 // showProblem puts field errors next to their fields and the sentence in
 // the form's alert; fields the form lacks are listed in the alert.
 export function showProblem(form, res, alertEl) {
@@ -102,7 +114,8 @@ export function showProblem(form, res, alertEl) {
   const extra = [];
   const errors = (res.problem && res.problem.errors) || [];
   for (const e of errors) {
-    if (!setFieldError(form, e.field, e.message)) extra.push(e.field + ": " + e.message);
+    const text = fieldErrorText(e);
+    if (!setFieldError(form, e.field, text)) extra.push(e.field + ": " + text);
   }
   const text = errors.length ? t("error.fieldsBelow") : problemText(res);
   showAlert(alertEl, text, extra);

@@ -251,9 +251,13 @@ export async function render(ctx) {
     const res = await api.request("PATCH", "/settings", { body: change, headers: api.ifMatch(s.version) });
     setBusy(submit, false);
     if (!res.ok) {
-      // The API names the field "pricePerExtraSeatCents"; the form shows money.
-      if (res.problem) for (const fe of res.problem.errors) if (fe.field === "pricePerExtraSeatCents") fe.field = "pricePerExtraSeat";
-      return saveFailed(form, res, alertEl, { reload, retry: () => form.requestSubmit() });
+      // The API names the field "pricePerExtraSeatCents" and counts cents;
+      // the form shows money, and says so in its own words.
+      const price = res.problem && res.problem.errors.find((fe) => fe.field === "pricePerExtraSeatCents");
+      if (price) price.field = "pricePerExtraSeat";
+      saveFailed(form, res, alertEl, { reload, retry: () => form.requestSubmit() });
+      if (price) setFieldError(form, "pricePerExtraSeat", t("settings.badMoney"));
+      return;
     }
     s = res.data;
     fill();

@@ -62,6 +62,40 @@ test("every problem code of the API has a sentence", async () => {
   for (const c of codes) assert.ok(i18n.has("error." + c), c);
 });
 
+// contractEnum is the enum of a schema of the contract (infra/openapi.yaml):
+// the vocabulary the API may answer with.
+function contractEnum(name) {
+  const lines = readFileSync(new URL("../../../infra/openapi.yaml", import.meta.url), "utf8").split("\n");
+  const start = lines.indexOf("    " + name + ":");
+  assert.ok(start >= 0, name + " is not in the contract");
+  let end = lines.findIndex((l, i) => i > start && /^ {0,4}\S/.test(l));
+  if (end < 0) end = lines.length;
+  const schema = lines.slice(start + 1, end);
+  const at = schema.indexOf("      enum:");
+  assert.ok(at >= 0, name + " has no enum");
+  const values = [];
+  for (const l of schema.slice(at + 1)) {
+    const m = l.match(/^ {8}- ([a-z0-9_]+)$/);
+    if (!m) break;
+    values.push(m[1]);
+  }
+  return values;
+}
+
+test("every field error code (and format) of the contract has a sentence in nl, en and de", () => {
+  const codes = contractEnum("FieldCode");
+  const formats = contractEnum("FieldFormat");
+  assert.ok(codes.includes("required") && codes.includes("too_long") && codes.length >= 20, "codes " + codes);
+  assert.ok(formats.includes("phone") && formats.length >= 10, "formats " + formats);
+  const keys = [...codes.map((c) => "fieldError." + c), ...formats.map((f) => "fieldError.format." + f)];
+  for (const l of i18n.LANGUAGES) {
+    for (const k of keys) assert.ok(typeof i18n.STRINGS[l][k] === "string" && i18n.STRINGS[l][k].trim(), `${l} lacks ${k}`);
+    // and no sentence for a code the API does not have (a renamed one).
+    const extra = Object.keys(i18n.STRINGS[l]).filter((k) => k.startsWith("fieldError.") && !keys.includes(k));
+    assert.deepEqual(extra, [], l);
+  }
+});
+
 test("language choice and text", () => {
   assert.equal(i18n.pick(["de-CH", "en"]), "de");
   assert.equal(i18n.pick(["fr-FR", "nl-BE"]), "nl");
@@ -413,4 +447,41 @@ test("customers: the form is checked in words and sends only changes (jsdom)", a
   assert.deepEqual(changes(c, { ...read.values, company: "Café", locale: "de", address: empty }), { locale: "de", address: empty });
   assert.deepEqual(changes({ ...c, address: undefined }, { ...read.values, company: "Café", locale: "nl", address: empty }), {});
   i18n.setLanguage("en");
+});
+
+test("field errors in the person's language, by code and parameters (jsdom)", async (t) => {
+  if (!setupDOM(t)) return;
+  const ui = await import("../assets/ui.js");
+  i18n.setLanguage("nl");
+  const form = ui.h("form", null, ui.field({ name: "name", label: "Naam" }), ui.field({ name: "phone", label: "Telefoon" }));
+  const alertEl = ui.h("div", { tabindex: "-1" });
+  document.body.append(form, alertEl);
+  const errors = [
+    { field: "name", code: "too_long", max: 100, message: "must be at most 100 characters" },
+    { field: "phone", code: "invalid_format", format: "phone", message: "must be a phone number (digits, spaces, + ( ) . / -)" },
+    { field: "seatLimit", code: "out_of_range", min: 3, max: 10000, message: "can not be below the 3 seats in use" },
+    { field: "locale", code: "not_one_of", allowed: ["nl", "en", "de"], message: "must be one of nl, en, de" },
+    { field: "later", code: "a_code_of_tomorrow", message: "is odd" }
+  ];
+  ui.showProblem(form, { status: 422, problem: { code: "validation_failed", errors }, headers: new Headers() }, alertEl);
+  const errorOf = (n) => form.querySelector(`[data-field="${n}"] .error`).textContent;
+  assert.equal(errorOf("name"), "Gebruik maximaal 100 tekens.");
+  assert.equal(errorOf("phone"), "Vul een telefoonnummer in: alleen cijfers, spaties en + ( ) . / -.");
+  assert.equal(form.elements.name.getAttribute("aria-invalid"), "true");
+  assert.equal(document.activeElement, form.elements.name);
+  // Fields the form lacks go in the alert, in Dutch too (numbers the Dutch way);
+  // a code this console does not know falls back to the API's English.
+  assert.match(alertEl.textContent, /Verbeter de gemarkeerde velden/);
+  assert.match(alertEl.textContent, /seatLimit: Vul een heel getal in van 3 tot en met 10\.000\./);
+  assert.match(alertEl.textContent, /locale: Kies een van: nl, en, de\./);
+  assert.match(alertEl.textContent, /later: is odd/);
+
+  i18n.setLanguage("de");
+  assert.equal(ui.fieldErrorText({ field: "newPassword", code: "too_short", min: 12, message: "must be at least 12 characters" }), "Verwende mindestens 12 Zeichen.");
+  assert.equal(ui.fieldErrorText({ field: "x", code: "invalid_format", format: "a_format_of_tomorrow", message: "x" }), i18n.t("fieldError.invalid_format"));
+  i18n.setLanguage("en");
+  assert.equal(ui.fieldErrorText({ field: "email", code: "required", message: "is required" }), "Fill in this field.");
+  assert.equal(ui.fieldErrorText({ field: "email", message: "no code at all" }), "no code at all");
+  form.remove();
+  alertEl.remove();
 });

@@ -184,7 +184,7 @@ func (c *Cognito) SetPassword(ctx context.Context, user directory.Username, pass
 	})
 	var weak *types.InvalidPasswordException
 	if errors.As(err, &weak) {
-		return problem.Invalid("password", "does not meet the password policy")
+		return problem.Invalid(problem.WeakPassword("password"))
 	}
 	if err != nil {
 		return fmt.Errorf("set password: %w", err)
