@@ -38,6 +38,12 @@ const STRINGS = {
     required: "Fill in this field.",
     tooShort: "Use at least 12 characters.",
     mismatch: "The passwords do not match.",
+    "field.tooShort": "Use at least {min} characters.",
+    "field.tooLong": "Use at most {max} characters.",
+    "field.control": "Remove the line breaks and other control characters.",
+    "field.weak": "This password does not meet the password rules. Choose a longer, less obvious one.",
+    "field.trimmed": "Do not start or end with a space.",
+    "field.utf8": "This text holds characters that are not valid.",
     fix: "Please correct the fields marked below.",
     generic: "Something went wrong. Please try again later.",
     reference: "If it keeps happening, mention reference {id}.",
@@ -79,6 +85,12 @@ const STRINGS = {
     required: "Vul dit veld in.",
     tooShort: "Gebruik minimaal 12 tekens.",
     mismatch: "De wachtwoorden zijn niet gelijk.",
+    "field.tooShort": "Gebruik minimaal {min} tekens.",
+    "field.tooLong": "Gebruik maximaal {max} tekens.",
+    "field.control": "Verwijder de regeleinden en andere stuurtekens.",
+    "field.weak": "Dit wachtwoord voldoet niet aan de wachtwoordregels. Kies een langer, minder voor de hand liggend wachtwoord.",
+    "field.trimmed": "Begin of eindig niet met een spatie.",
+    "field.utf8": "Deze tekst bevat ongeldige tekens.",
     fix: "Verbeter de gemarkeerde velden hieronder.",
     generic: "Er ging iets mis. Probeer het later opnieuw.",
     reference: "Blijft het misgaan? Noem dan referentie {id}.",
@@ -120,6 +132,12 @@ const STRINGS = {
     required: "Bitte fülle dieses Feld aus.",
     tooShort: "Verwende mindestens 12 Zeichen.",
     mismatch: "Die Passwörter stimmen nicht überein.",
+    "field.tooShort": "Verwende mindestens {min} Zeichen.",
+    "field.tooLong": "Verwende höchstens {max} Zeichen.",
+    "field.control": "Entferne Zeilenumbrüche und andere Steuerzeichen.",
+    "field.weak": "Dieses Passwort erfüllt die Passwortregeln nicht. Wähle ein längeres, weniger naheliegendes.",
+    "field.trimmed": "Beginne oder ende nicht mit einem Leerzeichen.",
+    "field.utf8": "Dieser Text enthält ungültige Zeichen.",
     fix: "Bitte korrigiere die markierten Felder.",
     generic: "Etwas ist schiefgelaufen. Bitte versuche es später noch einmal.",
     reference: "Falls es wieder passiert, nenne die Referenz {id}.",
@@ -272,6 +290,25 @@ function filledIn(id) {
   return value;
 }
 
+// FIELD_TEXTS names the sentence for each field error code (and format of
+// invalid_format) these pages' fields can meet: a name or a password.
+const FIELD_TEXTS = {
+  required: "required",
+  too_short: "field.tooShort",
+  too_long: "field.tooLong",
+  control_characters: "field.control",
+  weak_password: "field.weak",
+  "invalid_format/trimmed": "field.trimmed",
+  "invalid_format/utf8": "field.utf8"
+};
+
+// fieldText is one field error in the page's language, by its code; the
+// API's English message only for a code the pages do not expect.
+function fieldText(e) {
+  const key = FIELD_TEXTS[e.code === "invalid_format" ? e.code + "/" + e.format : e.code];
+  return key ? t(key, { min: e.min, max: e.max }) : e.message;
+}
+
 // showProblemFields puts the API's per-field errors (problem+json
 // "errors") next to their inputs; fields the form does not show are listed
 // in the alert instead.
@@ -279,7 +316,8 @@ function showProblemFields(res, rename) {
   const unplaced = [];
   for (const e of res.data.errors || []) {
     const field = (rename && rename[e.field]) || e.field;
-    if (!setFieldError(field, e.message)) unplaced.push(e.message);
+    const text = fieldText(e);
+    if (!setFieldError(field, text)) unplaced.push(text);
   }
   showAlert(t("fix"), unplaced);
   focusFirstInvalid();

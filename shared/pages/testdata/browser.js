@@ -31,7 +31,7 @@ const problem = (status, code, errors) => ({ status, headers: { "Content-Type": 
   // Accept: happy path through a 422 to a 204, customer realm under a stage.
   let p = load(ACCEPT, "https://api.example.com/prod/accept-invitation?for=customer#token=TOK", [
     { status: 200, headers: { "Content-Type": "application/json" }, json: { email: "anna@x.nl", firstName: "Anna", lastName: "Smit", expiresAt: "2026-11-30T14:05:00Z", kind: "invitation" } },
-    problem(422, "validation_failed", [{ field: "password", message: "Password must have numeric characters" }, { field: "other", message: "Other thing" }]),
+    problem(422, "validation_failed", [{ field: "password", code: "weak_password", message: "does not meet the password policy" }, { field: "other", message: "Other thing" }]),
     { status: 204, headers: {} }
   ], "nl-NL");
   await tick();
@@ -59,6 +59,9 @@ const problem = (status, code, errors) => ({ status, headers: { "Content-Type": 
   submit(); await tick();
   assert.deepStrictEqual(p.calls[1], { url: "https://api.example.com/prod/customer-auth/invitations/accept", body: { token: "TOK", password: "long enough password", firstName: "Anna", lastName: "Smit" } });
   console.log("422:", p.$("password-error").textContent, "| alert:", p.$("alert").textContent);
+  // By its code in the page's language; a field error without a known code keeps the API's words.
+  assert.ok(p.$("password-error").textContent.startsWith("Dit wachtwoord voldoet niet"), p.$("password-error").textContent);
+  assert.ok(p.$("alert").textContent.includes("Other thing"), p.$("alert").textContent);
   assert.strictEqual(p.$("form").hidden, false);
   submit(); await tick();
   assert.strictEqual(p.$("form").hidden, true);
@@ -88,7 +91,7 @@ const problem = (status, code, errors) => ({ status, headers: { "Content-Type": 
 
   // Reset: nothing is requested on open; submit posts newPassword.
   p = load(RESET, "https://h.example/stage/reset-password/#token=R1", [
-    problem(422, "validation_failed", [{ field: "newPassword", message: "Too weak" }]),
+    problem(422, "validation_failed", [{ field: "newPassword", code: "too_long", max: 256, message: "must be at most 256 characters" }]),
     problem(400, "invalid_token")
   ], "de-AT");
   await tick();
@@ -98,7 +101,7 @@ const problem = (status, code, errors) => ({ status, headers: { "Content-Type": 
   p.$("password").value = "another long password"; p.$("confirm").value = "another long password";
   p.$("form").dispatchEvent(new p.w.Event("submit", { cancelable: true })); await tick();
   assert.deepStrictEqual(p.calls[0], { url: "https://h.example/stage/auth/password/reset", body: { token: "R1", newPassword: "another long password" } });
-  assert.strictEqual(p.$("password-error").textContent, "Too weak");
+  assert.strictEqual(p.$("password-error").textContent, "Verwende höchstens 256 Zeichen.");
   p.$("form").dispatchEvent(new p.w.Event("submit", { cancelable: true })); await tick();
   assert.strictEqual(p.$("form").hidden, true);
   console.log("reset invalid (de):", p.$("alert").textContent);
