@@ -123,7 +123,7 @@ func (s *server) page(prefix string) *asset {
 
 // answer sends a (or 304), gzipped when the browser accepts it.
 func (s *server) answer(req api.Request, a *asset, cacheControl string) api.Response {
-	gz := a.gz != nil && acceptsGzip(api.Header(req, "accept-encoding"))
+	gz := acceptsGzip(api.Header(req, "accept-encoding")) && a.gzipped() != nil
 	etag := a.etag
 	if gz {
 		etag = strings.TrimSuffix(etag, `"`) + `-gz"`
@@ -151,7 +151,7 @@ func (s *server) answer(req api.Request, a *asset, cacheControl string) api.Resp
 	}
 	if gz {
 		h["Content-Encoding"] = "gzip"
-		resp.Body = base64.StdEncoding.EncodeToString(a.gz)
+		resp.Body = base64.StdEncoding.EncodeToString(a.gzipped())
 		resp.IsBase64Encoded = true
 	} else {
 		resp.Body = string(a.body)
