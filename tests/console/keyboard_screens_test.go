@@ -3,10 +3,16 @@
 package console_test
 
 import (
+	"net/url"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"backoffice/shared/auth"
 )
 
 // Settings, the audit log and the categories with the keyboard alone, as
@@ -96,4 +102,119 @@ func TestConsoleSettingsKeyboard(t *testing.T) {
 	if e := tb.fieldError(form, "auditRetentionDays"); e != "(not marked) " {
 		t.Errorf("after saving the retention is still refused: %q", e)
 	}
+}
+
+// auditAPIIDs is what GET /audit answers (the ids, in order) for the
+// filters in the page's address.
+func (tb *tab) auditAPIIDs(token string) string {
+	tb.t.Helper()
+	page, err := url.ParseQuery(strings.TrimPrefix(tb.eval(`location.search`), "?"))
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	q := url.Values{"limit": {"25"}}
+	for name, param := range map[string]string{"actor": "actorId", "targetType": "targetType", "target": "targetId", "action": "action", "from": "from", "to": "to", "cursor": "cursor"} {
+		if v := page.Get(name); v != "" {
+			q.Set(param, v)
+		}
+	}
+	return apiIDs(tb.t, token, "/audit?"+q.Encode())
+}
+
+// typeDateTime types a time into the focused datetime-local field the way
+// Chromium's en-US one takes it: month, day, year, Tab, hour, minute, A/P.
+func (tb *tab) typeDateTime(at time.Time) {
+	tb.t.Helper()
+	tb.press(at.Format("01022006"), kb.Tab, at.Format("0304"), at.Format("PM")[:1])
+}
+
+// The audit log with the keyboard alone: a person found by typing and
+// chosen with Enter, an action with the arrow keys, the time from typed in
+// its field, the target from an event; after each the focus stays on the
+// filter that shows the choice, and the events are those GET /audit
+// answers for the same filters. The next page with Enter; an event's
+// before and after opens and closes with Enter on its summary.
+func TestConsoleAuditKeyboard(t *testing.T) {
+	ownerEmail, owner, tag := keysOwner(t, "kba", "Aart")
+	otherEmail := uniqueEmail("console-kba-other")
+	active(t, otherEmail, "Olga", tag, auth.OwnerRoleID)
+	other := apiLogin(t, otherEmail)
+	// The other person makes a role and changes it 26 times (two pages);
+	// the owner changes it once more (not theirs).
+	roleID := apiCall(t, "POST", "/roles", other, map[string]any{"name": "Audited by keys " + tag, "description": "v0"}, 201)["id"].(string)
+	for i := 1; i <= 26; i++ {
+		apiCall(t, "PATCH", "/roles/"+roleID, other, map[string]any{"description": "v" + strconv.Itoa(i)}, 200)
+	}
+	apiCall(t, "PATCH", "/roles/"+roleID, owner, map[string]any{"description": "the owner's"}, 200)
+	from := time.Now().Add(-10 * time.Minute)
+
+	busy := `document.querySelector("#audit-events[aria-busy=false]")`
+	tb := newTab(t)
+	tb.do(chromedp.Navigate(consoleURL("/audit")))
+	tb.signInKeys(ownerEmail)
+	tb.waitFor(`location.pathname === "/console/audit" && ` + busy + ` && document.querySelector("#audit-events li.event")`)
+	same := func(after string) {
+		t.Helper()
+		got, want := tb.eval(events+`.map((e) => e.dataset.id).join()`), tb.auditAPIIDs(owner)
+		if got != want || got == "" {
+			t.Errorf("after %s (%s) the page shows %s, GET /audit %s", after, tb.path(), got, want)
+		}
+	}
+
+	// The person: type, Tab to the match, Enter.
+	tb.tabTo(`el.type === "search"`, 10, false)
+	tb.press(tag)
+	match := `el.tagName === "BUTTON" && el.closest(".matches") && el.textContent.includes(` + jsString(otherEmail) + `)`
+	tb.waitFor(`[...document.querySelectorAll(".matches button")].some((el) => ` + match + `)`)
+	tb.tabTo(match, 6, false)
+	tb.press(kb.Enter)
+	tb.waitFor(`location.search.startsWith("?actor=") && ` + busy + ` && document.querySelector("#audit-person")`)
+	tb.focusIs(`document.querySelector("input[type=search]")`, "choosing a person")
+	if whos := tb.eval(`[...new Set(` + events + `.map((e) => e.querySelector(".hint").textContent.split(" · ")[0]))].join()`); whos != "Who: "+otherEmail {
+		t.Errorf("the person filter shows events of %s", whos)
+	}
+	same("the person")
+
+	// The action: arrow keys on the select, each step a choice.
+	tb.tabTo(`el.name === "action"`, 10, false)
+	tb.arrowTo(kb.ArrowDown, `el.value === "role.update"`, 40)
+	tb.waitFor(`new URLSearchParams(location.search).get("action") === "role.update" && ` + busy)
+	tb.focusIs(`document.querySelector("select[name=action]")`, "choosing the action")
+	same("the action")
+
+	// From ten minutes ago, typed.
+	tb.tabTo(`el.name === "from"`, 3, false)
+	tb.typeDateTime(from)
+	tb.waitFor(`new URLSearchParams(location.search).has("from") && ` + busy)
+	tb.focusIs(`document.querySelector("input[name=from]")`, "typing the time")
+	same("the time")
+	if n := tb.eval(`String(` + events + `.length)`); n != "25" {
+		t.Errorf("%s events on the first page", n)
+	}
+
+	// The target from the first event.
+	tb.tabTo(`el.dataset.filter === "target"`, 20, false)
+	tb.press(kb.Enter)
+	tb.waitFor(`new URLSearchParams(location.search).get("target") === "` + roleID + `" && ` + busy)
+	tb.focusIs(`document.querySelector("select[name=targetType]")`, "choosing the target from an event")
+	same("the target")
+
+	// The next page: one event, the first change.
+	tb.tabTo(`el.id === "audit-next"`, 60, false)
+	tb.press(kb.Enter)
+	tb.waitFor(`new URLSearchParams(location.search).has("cursor") && ` + busy + ` && ` + events + `.length === 1`)
+	tb.focusIs(`document.querySelector("h1")`, "the next page")
+	same("the next page")
+
+	// Its before and after: Enter on the summary opens and closes them.
+	tb.tabTo(`el.tagName === "SUMMARY"`, 30, false)
+	tb.press(kb.Enter)
+	tb.waitFor(events + `[0].querySelector("details").open`)
+	if f := strings.Fields(tb.eval(events + `[0].querySelector("details tbody tr").innerText`)); len(f) != 3 || f[0] != "description" || f[1] != "v0" || f[2] != "v1" {
+		t.Errorf("before and after %q", f)
+	}
+	tb.check("audit-keyboard")
+	tb.press(kb.Enter)
+	tb.waitFor(`!` + events + `[0].querySelector("details").open`)
+	tb.focusIs(events+`[0].querySelector("summary")`, "closing the changes")
 }
