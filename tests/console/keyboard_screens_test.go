@@ -218,3 +218,71 @@ func TestConsoleAuditKeyboard(t *testing.T) {
 	tb.waitFor(`!` + events + `[0].querySelector("details").open`)
 	tb.focusIs(events+`[0].querySelector("summary")`, "closing the changes")
 }
+
+// A subcategory added and a category edited with the keyboard alone: Enter
+// on a category's options, "Add subcategory" with Tab and Enter; name and
+// description typed, the https thumbnail chosen with the arrow keys and its
+// address typed, Enter sends it; the focus goes back to the options. Enter
+// on the new category's name opens it; End and typing change the name and
+// the description, Enter on save; the focus goes back to the name.
+func TestConsoleCategoriesKeyboard(t *testing.T) {
+	ownerEmail, owner, tag := keysOwner(t, "kbcat", "Cor")
+	parent := "Keyed parent " + tag
+	parentID := apiCall(t, "POST", "/categories", owner, map[string]any{"name": parent}, 201)["id"].(string)
+	sub := "Keyed sub " + tag
+	thumb := "https://cdn.example.com/" + tag + ".png"
+	optionsOf := func(name string) string { return node(name) + `.querySelector(":scope > .node .row-options > button")` }
+	nameOf := func(name string) string { return node(name) + `.querySelector(":scope > .node button.link")` }
+
+	tb := newTab(t)
+	tb.do(chromedp.Navigate(consoleURL("/categories")))
+	tb.signInKeys(ownerEmail)
+	tb.waitFor(`document.querySelector("#category-tree[aria-busy=false]") && ` + node(parent))
+
+	// Add a subcategory from the options.
+	tb.tabTo(`el === `+optionsOf(parent), 80, false)
+	tb.press(kb.Enter)
+	tb.waitFor(`!` + node(parent) + `.querySelector(":scope > .node .menu").hidden`)
+	tb.tabTo(`el.dataset.action === "add-sub"`, 3, false)
+	tb.press(kb.Enter)
+	tb.waitFor(`document.querySelector("#category-detail[open]")`)
+	tb.focusIs(`document.querySelector("#category-detail input[name=name]")`, "opening the panel")
+	tb.press(sub, kb.Tab, "Added with the keys.", kb.Tab)
+	if f := tb.eval(`document.activeElement.name + " " + document.activeElement.value`); f != "thumb none" {
+		t.Fatalf("Tab from the description goes to %s, want the checked thumbnail choice", tb.focused())
+	}
+	tb.arrowTo(kb.ArrowDown, `el.name === "thumb" && el.value === "url" && el.checked`, 3)
+	tb.waitFor(`!document.querySelector("#category-detail input[name=url]").closest(".field").hidden`)
+	tb.press(kb.Tab)
+	if tb.eval(`document.activeElement.name || ""`) != "url" {
+		t.Fatalf("Tab from the https choice goes to %s", tb.focused())
+	}
+	tb.press(thumb, kb.Enter)
+	tb.waitText(sub + " has been added.")
+	tb.waitFor(`!document.querySelector("#category-detail") && ` + node(sub))
+	tb.focusIs(optionsOf(parent), "adding the subcategory")
+	if got := children(t, owner, parentID); strings.Join(got, ",") != sub {
+		t.Fatalf("children of the parent: %v", got)
+	}
+	subID := tb.eval(node(sub) + `.dataset.id`)
+	if c := apiCall(t, "GET", "/categories/"+subID, owner, nil, 200); c["description"] != "Added with the keys." || c["thumbnailUrl"] != thumb {
+		t.Errorf("the subcategory added with the keyboard: %v", c)
+	}
+
+	// Edit it from its name.
+	tb.tabTo(`el === `+nameOf(sub), 10, false)
+	tb.press(kb.Enter)
+	tb.waitFor(`document.querySelector("#category-detail[open]")`)
+	tb.focusIs(`document.querySelector("#category-detail input[name=name]")`, "opening the category")
+	tb.press(kb.End, " edited", kb.Tab, kb.End, " Edited too.")
+	tb.tabTo(`el.type === "submit"`, 6, false)
+	tb.press(kb.Enter)
+	sub += " edited"
+	tb.waitText(sub + " has been saved.")
+	tb.waitFor(`!document.querySelector("#category-detail") && ` + node(sub))
+	tb.focusIs(nameOf(sub), "saving the category")
+	if c := apiCall(t, "GET", "/categories/"+subID, owner, nil, 200); c["name"] != sub || c["description"] != "Added with the keys. Edited too." || c["thumbnailUrl"] != thumb {
+		t.Errorf("the category edited with the keyboard: %v", c)
+	}
+	tb.check("categories-keyboard")
+}
