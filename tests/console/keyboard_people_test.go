@@ -118,8 +118,9 @@ func wantStatus(t *testing.T, token, path, status, after string) {
 	}
 }
 
-// Staff with the keyboard alone: search by typing; invite from "add"
-// (the focus goes into the form and back to the button); a row's options
+// Staff with the keyboard alone: search by typing; invite from "add" with
+// a role chosen by the arrow keys (the focus goes into the form and back
+// to the button); a row's options
 // open with Enter; Escape on the question to deactivate changes nothing
 // and gives the focus back to the options; deactivate, activate again;
 // Space on rows' boxes and the reset button send password reset mails;
@@ -131,6 +132,7 @@ func TestConsoleStaffKeyboard(t *testing.T) {
 	target := active(t, targetEmail, "Kira", tag+"a")
 	otherEmail := uniqueEmail("console-kbs-other")
 	other := active(t, otherEmail, "Karl", tag+"b")
+	roleID := apiCall(t, "POST", "/roles", owner, map[string]any{"name": "Invited by keys " + tag}, 201)["id"].(string)
 
 	tb := newTab(t)
 	tb.do(chromedp.Navigate(consoleURL("/users/staff")))
@@ -152,7 +154,11 @@ func TestConsoleStaffKeyboard(t *testing.T) {
 	tb.waitFor(`document.querySelector("#invite-dialog[open]")`)
 	tb.focusIs(`document.querySelector("#invite-dialog input[name=email]")`, "opening the invitation")
 	inviteeEmail := uniqueEmail("console-kbs-invitee")
-	tb.press(inviteeEmail, kb.Tab, "Ines", kb.Tab, tag+"c")
+	tb.press(inviteeEmail, kb.Tab, "Ines", kb.Tab, tag+"c", kb.Tab)
+	if tb.eval(`document.activeElement.name || ""`) != "roleIds" {
+		t.Fatalf("after the last name the focus is on %s, want the role", tb.focused())
+	}
+	tb.arrowTo(kb.ArrowDown, `el.value === `+jsString(roleID), 60)
 	tb.tabTo(`el.type === "submit"`, 6, false)
 	tb.press(kb.Enter)
 	tb.waitText("Invitation sent to " + inviteeEmail + ".")
@@ -166,6 +172,9 @@ func TestConsoleStaffKeyboard(t *testing.T) {
 	}
 	if invitee == "" {
 		t.Fatal("the invitation made with the keyboard is not in the API")
+	}
+	if roles := apiCall(t, "GET", "/staff/"+invitee, owner, nil, 200)["roles"].([]any); len(roles) != 1 || roles[0].(map[string]any)["id"] != roleID {
+		t.Errorf("the invitee holds %v, want the role chosen with the arrow keys (%s)", roles, roleID)
 	}
 	tb.waitFor(rowOf(invitee))
 

@@ -27,18 +27,32 @@ func (tb *tab) press(keys ...string) {
 // satisfies cond (a JavaScript expression on el); at most max presses.
 func (tb *tab) tabTo(cond string, max int, back bool) {
 	tb.t.Helper()
-	check := `(() => { const el = document.activeElement; return !!el && !!(` + cond + `); })()`
-	for i := 0; i <= max; i++ {
-		if tb.eval(`String(`+check+`)`) == "true" {
-			return
-		}
-		if back {
-			tb.do(chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift)))
-		} else {
-			tb.do(chromedp.KeyEvent(kb.Tab))
-		}
+	key := chromedp.KeyEvent(kb.Tab)
+	if back {
+		key = chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift))
 	}
-	tb.t.Fatalf("%d Tab presses did not reach %s; the focus is on %s", max, cond, tb.eval(`document.activeElement ? document.activeElement.outerHTML.slice(0, 160) : "nothing"`))
+	tb.pressUntil(cond, max, key, "Tab")
+}
+
+// arrowTo presses an arrow key on the focused control (a select, a radio
+// group) until it satisfies cond (a JavaScript expression on el); at most
+// max presses.
+func (tb *tab) arrowTo(arrow, cond string, max int) {
+	tb.t.Helper()
+	tb.pressUntil(cond, max, chromedp.KeyEvent(arrow), "arrow key")
+}
+
+// pressUntil sends key until the focused element satisfies cond; at most
+// max times.
+func (tb *tab) pressUntil(cond string, max int, key chromedp.Action[chromedp.Void], what string) {
+	tb.t.Helper()
+	check := `(() => { const el = document.activeElement; return !!el && !!(` + cond + `); })()`
+	for i := 0; tb.eval(`String(`+check+`)`) != "true"; i++ {
+		if i == max {
+			tb.t.Fatalf("%d %s presses did not reach %s; the focus is on %s", max, what, cond, tb.focused())
+		}
+		tb.do(key)
+	}
 }
 
 // focused describes the focused element for messages.

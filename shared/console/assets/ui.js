@@ -465,15 +465,19 @@ export function personFacts(p) {
 // data-id) has the focus, so that after the rows are drawn again (a dialog
 // it opened closed, the list reloaded) the same control of the same row
 // gets it back; when the row is gone, fallback does. controls selects a
-// row's own controls.
+// row's own controls. A control with a label is found by it, the others by
+// their place: a row can gain a control before it (a category its first
+// subcategory, and with it a button to collapse them).
 export function focusInRows(container, controls = "button, input, a") {
   const active = document.activeElement;
   const row = active && container.contains(active) ? active.closest("[data-id]") : null;
   if (!row) return () => {};
   const which = [...row.querySelectorAll(controls)].indexOf(active);
+  const label = active.getAttribute("aria-label");
   return (fallback) => {
     const again = container.querySelector(`[data-id="${CSS.escape(row.dataset.id)}"]`);
-    const el = again && again.querySelectorAll(controls)[which];
+    const all = again ? [...again.querySelectorAll(controls)] : [];
+    const el = (label && all.find((c) => c.getAttribute("aria-label") === label)) || all[which];
     if (el) el.focus();
     else if (fallback) {
       fallback.tabIndex = -1;

@@ -296,6 +296,9 @@ export async function render(ctx) {
     matches.replaceChildren();
     showChosen();
     go();
+    // The button chosen goes with the matches or the events it was in: the
+    // focus goes to the person filter, which now shows the choice.
+    (can("staff.read") ? person : chosen.querySelector("button")).focus();
   }
   const findPeople = debounce(async () => {
     const q = person.value.trim();
@@ -359,11 +362,15 @@ export async function render(ctx) {
   });
 
   // --- the events -------------------------------------------------------------------------
+  // The arrow keys on a select choose each option on the way: only the
+  // answer to the latest load is shown, not one that comes in late.
+  let loads = 0;
   async function load() {
+    const mine = ++loads;
     events.setAttribute("aria-busy", "true");
     // A "from" in the future without "until" is an empty page to the API.
     const res = await api.get("/audit", auditApiQuery(state));
-    if (!alive) return;
+    if (!alive || mine !== loads) return;
     events.setAttribute("aria-busy", "false");
     if (!res.ok) {
       if (res.problem && res.problem.code === "invalid_cursor") {
@@ -400,6 +407,7 @@ export async function render(ctx) {
         targetId.value = e.targetId;
         targetId.disabled = false;
         go();
+        targetType.focus(); // the events, this button with them, are drawn again
       } }, t("audit.onTarget", { type })));
     }
     return h("li", { class: "event", dataset: { id: e.id, action: e.action } },
