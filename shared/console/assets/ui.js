@@ -594,10 +594,14 @@ export function peopleList(ctx, spec) {
     selectAll.checked = items.length > 0 && items.every((p) => selected.has(p.id));
   }
 
+  // Filters change faster than answers come (the arrow keys on a select
+  // choose each option on the way): only the latest load's answer is shown.
+  let loads = 0;
   async function load() {
+    const mine = ++loads;
     table.setAttribute("aria-busy", "true");
     const res = await api.get(spec.path, apiQuery(state));
-    if (!alive) return;
+    if (!alive || mine !== loads) return;
     table.setAttribute("aria-busy", "false");
     if (!res.ok) {
       if (res.problem && res.problem.code === "invalid_cursor") {

@@ -317,10 +317,13 @@ export async function render(ctx) {
     h("div", { class: "pager" }, countEl, expandAll, collapseAll),
     h("div", { class: "card tree-wrap" }, list)));
 
+  // Two moves in quick succession load twice: only the latest answer is drawn.
+  let loads = 0;
   async function load() {
+    const mine = ++loads;
     list.setAttribute("aria-busy", "true");
     const res = await api.get("/categories/tree");
-    if (!alive) return;
+    if (!alive || mine !== loads) return;
     list.setAttribute("aria-busy", "false");
     if (!res.ok) return failure(alertEl, res, { retry: load });
     showAlert(alertEl, "");

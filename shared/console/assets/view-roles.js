@@ -411,13 +411,16 @@ async function rolePage(ctx, id) {
     return ctx.base + "/" + role.id + (s ? "?" + s : "");
   };
 
+  // The search changes faster than answers come: only the latest is drawn.
+  let loads = 0;
   async function loadMembers() {
+    const mine = ++loads;
     table.setAttribute("aria-busy", "true");
     const q = search.value.trim();
     const res = !mayListStaff
       ? await api.get(`/roles/${role.id}/members`, { limit: PAGE_SIZE, cursor })
       : await api.get("/staff", { limit: PAGE_SIZE, cursor, roleId: only.checked ? role.id : "", q, ...(q ? {} : { sort: "lastName", order: "asc" }) });
-    if (!alive) return;
+    if (!alive || mine !== loads) return;
     table.setAttribute("aria-busy", "false");
     if (!res.ok) {
       if (res.problem && res.problem.code === "invalid_cursor") {

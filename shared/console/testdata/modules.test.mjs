@@ -394,6 +394,32 @@ test("a list's rows keep the focus when drawn again (jsdom)", async (t) => {
   assert.equal(document.activeElement, heading);
 });
 
+test("a list shows only its latest load's answer, not one that comes in late (jsdom)", async (t) => {
+  if (!setupDOM(t)) return;
+  const ui = await import("../assets/ui.js");
+  // Each GET /customers waits until the test answers it, in any order.
+  const pending = [];
+  globalThis.fetch = (url) => new Promise((resolve) => pending.push({ url, answer: (items) => resolve(new Response(JSON.stringify({ items }), { status: 200, headers: { "Content-Type": "application/json" } })) }));
+  const person = (id, lastName) => ({ id, email: id + "@x.nl", firstName: "A", lastName, status: "active", version: 1 });
+  const root = document.createElement("div");
+  document.body.append(root);
+  const list = ui.peopleList({ root, can: () => false, base: "/console/users/customers", params: new URLSearchParams() },
+    { kind: "customers", path: "/customers", list: state.CUSTOMER_LIST, perms: {}, columns: [], detail: () => {} });
+  const first = list.load(); // say, the status filter on its way through "invited"
+  const second = list.load(); // … to "inactive", where it stays
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(pending.length, 2);
+  pending[1].answer([person("new", "Latest")]);
+  await second;
+  pending[0].answer([person("old", "Stale")]);
+  await first;
+  const shown = [...root.querySelectorAll("tbody tr[data-id]")].map((tr) => tr.dataset.id);
+  assert.deepEqual(shown, ["new"]);
+  assert.equal(root.querySelector("table").getAttribute("aria-busy"), "false");
+  list.cleanup();
+  root.remove();
+});
+
 test("a pending change of address: what it says, and the actions only for an editor (jsdom)", async (t) => {
   if (!setupDOM(t)) return;
   const ui = await import("../assets/ui.js");
