@@ -206,14 +206,7 @@ function changePasswordDialog() {
     setBusy(submit, true);
     const res = await api.changePassword(v("currentPassword"), v("newPassword"));
     setBusy(submit, false);
-    if (!res.ok) {
-      // The API's field messages are English; the one a person meets here
-      // most is said in their language.
-      const wrong = res.status === 422 && ((res.problem && res.problem.errors) || []).some((e) => e.field === "currentPassword");
-      showProblem(form, res, alertEl);
-      if (wrong) setFieldError(form, "currentPassword", t("password.wrongCurrent"));
-      return;
-    }
+    if (!res.ok) return showProblem(form, res, alertEl);
     for (const n of ["currentPassword", "newPassword", "confirm"]) form.elements[n].value = "";
     dialog.close();
     toast(t("password.done"));
