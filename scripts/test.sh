@@ -40,16 +40,24 @@ ensure_chromium() {
       return 0
     fi
   done
+  apt_install chromium "or set CHROME_PATH to a Chromium binary."
+}
+
+# apt_install PACKAGE [HINT]: installs a missing Debian package whose command
+# has the same name (first run only). Without root or apt-get it fails with
+# the command to run by hand instead of trying sudo.
+apt_install() {
+  local pkg="$1" hint="${2:-}"
   if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "scripts/test.sh: Chromium is missing and can not be installed here (needs root and apt-get)." >&2
-    echo "  Debian/Ubuntu: sudo apt-get install -y chromium   or set CHROME_PATH to a Chromium binary." >&2
+    echo "scripts/test.sh: $pkg is missing and can not be installed here (needs root and apt-get)." >&2
+    echo "  Debian/Ubuntu: sudo apt-get install -y $pkg   $hint" >&2
     return 1
   fi
-  step "installing chromium (Debian package, first run only)"
+  step "installing $pkg (Debian package, first run only)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends chromium >/dev/null
-  command -v chromium >/dev/null 2>&1 || { echo "scripts/test.sh: chromium still missing after apt-get" >&2; return 1; }
+  apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null
+  command -v "$pkg" >/dev/null 2>&1 || { echo "scripts/test.sh: $pkg still missing after apt-get" >&2; return 1; }
 }
 
 # ensure_shellcheck: the operator scripts are checked with shellcheck
@@ -58,15 +66,7 @@ ensure_chromium() {
 ensure_shellcheck() {
   export TEST_REQUIRE_TOOLS=1
   command -v shellcheck >/dev/null 2>&1 && return 0
-  if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "scripts/test.sh: shellcheck is missing and can not be installed here (needs root and apt-get)." >&2
-    echo "  Debian/Ubuntu: sudo apt-get install -y shellcheck" >&2
-    return 1
-  fi
-  step "installing shellcheck (Debian package, first run only)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends shellcheck >/dev/null
+  apt_install shellcheck
 }
 
 # ensure_jsdom: the link pages' script is unit-tested in jsdom (shared/pages).
